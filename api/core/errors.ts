@@ -1,0 +1,72 @@
+/**
+ * Every error callstream raises on purpose carries a stable `code`; adapters map driver
+ * errors (WrongExpectedVersion, gRPC UNAVAILABLE, Mongo network errors, Telnyx APIError)
+ * onto these at their boundary so the rest of the code never sees a driver error.
+ */
+export type ErrorCode =
+  | 'VALIDATION'
+  | 'NOT_FOUND'
+  | 'ILLEGAL_STATE'
+  | 'CONCURRENCY'
+  | 'UNAVAILABLE'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'LEASE_LOST'
+  | 'PROJECTION_FAILED'
+  | 'TELNYX'
+  | 'INTERNAL';
+
+export class CallstreamError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+export class ValidationError extends CallstreamError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('VALIDATION', message, options);
+  }
+}
+
+export class NotFoundError extends CallstreamError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+
+export class IllegalStateError extends CallstreamError {
+  constructor(message: string) {
+    super('ILLEGAL_STATE', message);
+  }
+}
+
+/** Optimistic concurrency failure on a stream. `actual` is 'no_stream' when the stream does not exist. */
+export class WrongExpectedVersionError extends CallstreamError {
+  constructor(
+    readonly streamId: string,
+    readonly expected: string | bigint,
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super('CONCURRENCY', `Wrong expected version on stream '${streamId}': expected ${String(expected)}, actual ${String(actual)}`);
+  }
+}
+
+/** A store (event store, read-model store, Telnyx) could not be reached or did not answer in time: retry later. */
+export class UnavailableError extends CallstreamError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UNAVAILABLE', message, options);
+  }
+}
+
+/** A single-writer lease was lost to another owner; the holder must stop writing at once. */
+export class LeaseLostError extends CallstreamError {
+  constructor(message: string) {
+    super('LEASE_LOST', message);
+  }
+}

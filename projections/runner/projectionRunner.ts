@@ -1,0 +1,356 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { EventStore, RecordedEvent, Subscription } from '../../api/infrastructure/eventStore/eventStore';
+import { matchesFilter } from '../../api/infrastructure/eventStore/eventStore';
+import { CallstreamError, LeaseLostError } from '../../api/core/errors';
+import type { Logger } from '../../api/core/logger';
+import { createLogger } from '../../api/core/logger';
+import type { Lease, ReadModelDocument, ReadModelStore, WriteOp } from '../infrastructure/readModels/readModelStore';
+import type { Projection, ProjectionContext } from './projection';
+import { batches } from './batches';
+import {
+  activateGeneration,
+  allocateGeneration,
+  checkpointName,
+  dropGeneration,
+  ensureGenerationCollections,
+  physicalCollection,
+  readActiveGeneration,
+  statusKey,
+} from './generations';
+
+/** A projection threw on an event: the runner stops there and never skips it. */
+export class ProjectionFailedError extends CallstreamError {
+  constructor(
+    readonly projection: string,
+    readonly event: Pick<RecordedEvent, 'position' | 'streamId' | 'revision' | 'type' | 'id'>,
+    cause: unknown,
+  ) {
+    super(
+      'PROJECTION_FAILED',
+      `Projection '${projection}' failed on event ${event.id} (${event.type}) at position ${event.position} (stream ${event.streamId}@${event.revision}): ${
+        cause instanceof Error ? cause.message : String(cause)
+      }`,
+      { cause },
+    );
+  }
+}
+
+export interface Progress {
+  projection: string;
+  generation: number;
+  position: bigint;
+  head: bigint;
+  processed: number;
+}
+
+export interface RunnerOptions {
+  eventStore: EventStore;
+  readModels: ReadModelStore;
+  logger?: Logger;
+  /** Identifies this process in leases. */
+  owner?: string;
+  batchSize?: number;
+  /** How long a partial batch waits for more events before it is written. */
+  flushMs?: number;
+  leaseTtlMs?: number;
+  /** Documents kept in memory between batches (safe: the lease makes this process the only writer). */
+  cacheSize?: number;
+  onProgress?: (progress: Progress) => void;
+}
+
+type CachedDoc = ReadModelDocument | null;
+
+/**
+ * Runs one generation of one projection: holds its lease, consumes $all from its checkpoint in
+ * batches, and writes each batch's documents together with the checkpoint, fenced by the lease epoch.
+ */
+class GenerationWorker {
+  private readonly cache = new Map<string, CachedDoc>();
+  private subscription: Subscription | null = null;
+  private stopped = false;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private leaseError: Error | null = null;
+  processed = 0;
+  position = -1n;
+
+  constructor(
+    private readonly projection: Projection,
+    private readonly generation: number,
+    private readonly lease: Lease,
+    private readonly options: Required<Omit<RunnerOptions, 'onProgress' | 'logger'>> & Pick<RunnerOptions, 'onProgress'> & { logger: Logger },
+  ) {}
+
+  private get name(): string {
+    return checkpointName(this.projection.name, this.generation);
+  }
+
+  /** Processes events until `until` (inclusive) is reached, the worker is stopped, or the lease is lost. */
+  async run(until?: () => Promise<bigint | null>, shouldStop?: () => Promise<boolean>): Promise<void> {
+    const { eventStore, readModels, batchSize, flushMs, leaseTtlMs } = this.options;
+    let lease = this.lease;
+    this.renewTimer = setInterval(() => {
+      readModels.renewLease(lease, leaseTtlMs).then(
+        (renewed) => {
+          lease = renewed;
+        },
+        (error: unknown) => {
+          this.leaseError = error instanceof Error ? error : new Error(String(error));
+          void this.stop();
+        },
+      );
+    }, Math.max(50, Math.floor(leaseTtlMs / 3)));
+    this.renewTimer.unref();
+
+    try {
+      const checkpoint = await readModels.getCheckpoint(this.name);
+      this.position = checkpoint?.position ?? -1n;
+      const target = until ? await until() : null;
+      if (target !== null && this.position >= target) return;
+      this.subscription = eventStore.subscribeToAll({ fromPosition: this.position < 0n ? 'start' : this.position });
+      for await (const batch of batches(this.subscription, batchSize, flushMs)) {
+        if (this.stopped) break;
+        await this.applyBatch(batch, lease.epoch);
+        if (this.leaseError) throw this.leaseError;
+        if (target !== null && this.position >= target) break;
+        if (shouldStop && (await shouldStop())) break;
+      }
+    } finally {
+      clearInterval(this.renewTimer);
+      await this.subscription?.close();
+    }
+    if (this.leaseError) throw this.leaseError;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.close();
+  }
+
+  private async applyBatch(events: RecordedEvent[], epoch: number): Promise<void> {
+    const { readModels } = this.options;
+    const pending = new Map<string, { collection: string; id: string; doc: CachedDoc; position: bigint }>();
+    const projection = this.projection;
+    const generation = this.generation;
+    const cache = this.cache;
+    const key = (collection: string, id: string): string => `${collection}\u0000${id}`;
+
+    const load = async (collection: string, id: string): Promise<CachedDoc> => {
+      const k = key(collection, id);
+      const staged = pending.get(k);
+      if (staged) return staged.doc;
+      if (cache.has(k)) return cache.get(k) ?? null;
+      const doc = await readModels.get(physicalCollection(projection.name, generation, collection), id);
+      cache.set(k, doc);
+      return doc;
+    };
+
+    for (const event of events) {
+      if (!matchesFilter(projection.filter, event.streamId, event.type)) continue;
+      const context: ProjectionContext = {
+        event,
+        get: async <T extends ReadModelDocument>(collection: string, id: string) => (await load(collection, id)) as T | null,
+        update: async <T extends ReadModelDocument>(collection: string, id: string, change: (current: T | null) => T | null) => {
+          const current = (await load(collection, id)) as T | null;
+          if (current && current._position !== undefined && current._position >= event.position) return;
+          const next = change(current);
+          const doc = next === null ? null : { ...next, _id: id, _position: event.position };
+          pending.set(key(collection, id), { collection, id, doc, position: event.position });
+        },
+      };
+      try {
+        await projection.apply(context);
+      } catch (error) {
+        this.cache.clear();
+        throw new ProjectionFailedError(projection.name, event, error);
+      }
+    }
+
+    const last = events[events.length - 1];
+    const ops: WriteOp[] = [];
+    for (const { collection, id, doc, position } of pending.values()) {
+      const physical = physicalCollection(projection.name, generation, collection);
+      ops.push(doc === null ? { kind: 'delete', collection: physical, id, position } : { kind: 'upsert', collection: physical, doc, position });
+    }
+    try {
+      await readModels.write(ops, { name: this.name, position: last.position, epoch });
+    } catch (error) {
+      this.cache.clear();
+      throw error;
+    }
+    for (const [k, { doc }] of pending) cache.set(k, doc);
+    while (cache.size > this.options.cacheSize) {
+      const oldest = cache.keys().next().value as string;
+      cache.delete(oldest);
+    }
+    this.processed += events.length;
+    this.position = last.position;
+  }
+}
+
+const defaults = {
+  batchSize: 1000,
+  flushMs: 5,
+  leaseTtlMs: 10_000,
+  cacheSize: 50_000,
+};
+
+/**
+ * Keeps one projection's active generation up to date (live mode) and performs blue/green rebuilds:
+ * a new generation is built from position 0 into new collections while the old one serves, and the
+ * pointer is switched once the new one has caught up.
+ */
+export class ProjectionRunner {
+  private readonly options: Required<Omit<RunnerOptions, 'onProgress' | 'logger'>> & Pick<RunnerOptions, 'onProgress'> & { logger: Logger };
+  private worker: GenerationWorker | null = null;
+  private stopped = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    readonly projection: Projection,
+    options: RunnerOptions,
+  ) {
+    this.options = {
+      ...defaults,
+      owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      ...options,
+      logger: options.logger ?? createLogger(`projection:${projection.name}`),
+    };
+  }
+
+  /** Starts live processing in the background; the returned promise settles when it stops (rejects on a failed event). */
+  start(): Promise<void> {
+    this.loop ??= this.live();
+    return this.loop;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.worker?.stop();
+    await this.loop?.catch(() => undefined);
+  }
+
+  /** Builds a new generation from the start, then makes it the active one. Returns the new generation. */
+  async rebuild(): Promise<number> {
+    const { readModels, eventStore, leaseTtlMs, owner, logger } = this.options;
+    const generation = await allocateGeneration(readModels, this.projection.name);
+    await ensureGenerationCollections(readModels, this.projection, generation);
+    const lease = await readModels.acquireLease(checkpointName(this.projection.name, generation), owner, leaseTtlMs);
+    if (!lease) throw new LeaseLostError(`Generation ${generation} of '${this.projection.name}' is already being built`);
+    logger.info({ projection: this.projection.name, generation }, 'rebuild started');
+    const worker = new GenerationWorker(this.projection, generation, lease, this.options);
+    this.worker = worker;
+    const progress = this.progressReporter(worker, generation);
+    try {
+      // Catch up to the head as it moves, so the switch happens with the new generation current.
+      for (;;) {
+        const head = await eventStore.headPosition();
+        await worker.run(async () => head, async () => {
+          progress(head);
+          return this.stopped;
+        });
+        progress(head);
+        if (this.stopped) throw new Error(`Rebuild of '${this.projection.name}' was stopped`);
+        const newHead = await eventStore.headPosition();
+        if (worker.position >= newHead) break;
+      }
+      const previous = await readActiveGeneration(readModels, this.projection.name);
+      await activateGeneration(readModels, this.projection.name, { generation, version: this.projection.version });
+      logger.info({ projection: this.projection.name, generation, previous: previous?.generation, processed: worker.processed }, 'rebuild switched');
+      if (previous) await this.retireGeneration(previous.generation);
+      return generation;
+    } finally {
+      await readModels.releaseLease(lease).catch(() => undefined);
+      this.worker = null;
+    }
+  }
+
+  private progressReporter(worker: GenerationWorker, generation: number): (head: bigint) => void {
+    return (head) =>
+      this.options.onProgress?.({ projection: this.projection.name, generation, position: worker.position, head, processed: worker.processed });
+  }
+
+  /** Drops a generation that no longer serves, unless its live owner still holds the lease (it drops it on switch). */
+  private async retireGeneration(generation: number): Promise<void> {
+    const { readModels, owner } = this.options;
+    const name = checkpointName(this.projection.name, generation);
+    const lease = await readModels.acquireLease(name, owner, this.options.leaseTtlMs);
+    if (!lease) return;
+    try {
+      await dropGeneration(readModels, this.projection, generation);
+    } finally {
+      await readModels.releaseLease(lease).catch(() => undefined);
+    }
+  }
+
+  private async live(): Promise<void> {
+    const { readModels, owner, leaseTtlMs, logger } = this.options;
+    const name = this.projection.name;
+    while (!this.stopped) {
+      let active = await readActiveGeneration(readModels, name);
+      if (!active) {
+        const generation = await allocateGeneration(readModels, name);
+        await ensureGenerationCollections(readModels, this.projection, generation);
+        active = { generation, version: this.projection.version };
+        await activateGeneration(readModels, name, active);
+      } else if (active.version !== this.projection.version) {
+        // The code moved on: rebuild blue/green while the old generation keeps serving queries.
+        logger.info({ projection: name, from: active.version, to: this.projection.version }, 'projection version changed, rebuilding');
+        await this.rebuild();
+        continue;
+      }
+      const lease = await readModels.acquireLease(checkpointName(name, active.generation), owner, leaseTtlMs);
+      if (!lease) {
+        // Another process is the writer: stand by and try again later.
+        await delay(Math.max(50, leaseTtlMs / 2), () => this.stopped);
+        continue;
+      }
+      const generation = active.generation;
+      const worker = new GenerationWorker(this.projection, generation, lease, this.options);
+      this.worker = worker;
+      // A rebuild elsewhere may switch the pointer while the tail is idle: watch for it.
+      const watcher = setInterval(() => {
+        readActiveGeneration(readModels, name).then(
+          (current) => {
+            if (current?.generation !== generation) void worker.stop();
+          },
+          () => undefined,
+        );
+      }, 500);
+      watcher.unref();
+      try {
+        await readModels.putSetting(statusKey(name), JSON.stringify({ state: 'running', generation, owner }));
+        await worker.run();
+      } catch (error) {
+        if (error instanceof LeaseLostError) {
+          logger.warn({ projection: name, generation }, 'lease lost, standing by');
+          continue;
+        }
+        await readModels
+          .putSetting(statusKey(name), JSON.stringify({ state: 'failed', generation, owner, error: error instanceof Error ? error.message : String(error) }))
+          .catch(() => undefined);
+        logger.error({ err: error, projection: name, generation }, 'projection stopped on a failing event');
+        throw error;
+      } finally {
+        clearInterval(watcher);
+        this.worker = null;
+      }
+      const current = await readActiveGeneration(readModels, name);
+      if (current && current.generation !== generation) {
+        // Switched to a rebuilt generation: this one no longer serves.
+        await dropGeneration(readModels, this.projection, generation);
+      }
+      await readModels.releaseLease(lease).catch(() => undefined);
+    }
+  }
+}
+
+const delay = (ms: number, cancelled: () => boolean): Promise<void> =>
+  new Promise((resolve) => {
+    const started = Date.now();
+    const tick = (): void => {
+      if (cancelled() || Date.now() - started >= ms) resolve();
+      else setTimeout(tick, Math.min(50, ms)).unref();
+    };
+    tick();
+  });

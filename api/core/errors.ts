@@ -57,6 +57,22 @@ export class WrongExpectedVersionError extends CallstreamError {
   }
 }
 
+/**
+ * An append carried an event id that the store already holds somewhere other than as the retry of
+ * that same append (another stream, or another place in the stream). The embedded store keeps event
+ * ids unique; `existingStreamId`/`existingRevision` say where the id already is.
+ */
+export class DuplicateEventIdError extends CallstreamError {
+  constructor(
+    readonly streamId: string,
+    readonly eventId: string,
+    readonly existingStreamId: string,
+    readonly existingRevision: bigint,
+  ) {
+    super('ILLEGAL_STATE', `Event id ${eventId} appended to '${streamId}' is already recorded in '${existingStreamId}' at revision ${existingRevision}`);
+  }
+}
+
 /** A store (event store, read-model store, Telnyx) could not be reached or did not answer in time: retry later. */
 export class UnavailableError extends CallstreamError {
   constructor(message: string, options?: { cause?: unknown }) {

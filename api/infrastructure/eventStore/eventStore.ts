@@ -66,10 +66,14 @@ export interface ReadStreamOptions {
   maxCount?: number;
 }
 
+/** How many events one readAll page holds when the caller does not say. */
+export const DEFAULT_READ_ALL_MAX_COUNT = 1000;
+
 export interface ReadAllOptions {
   direction?: Direction;
   /** Exclusive. 'start' (default forwards) or 'end' (default backwards) or a position. */
   fromPosition?: typeof START | typeof END | bigint;
+  /** Events returned (after filtering); defaults to DEFAULT_READ_ALL_MAX_COUNT. */
   maxCount?: number;
   filter?: EventFilter;
 }

@@ -1,0 +1,526 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { CallstreamError, DuplicateEventIdError, UnavailableError, ValidationError, WrongExpectedVersionError } from '../../../core/errors';
+import { rootLogger, type Logger } from '../../../core/logger';
+import {
+  DEFAULT_READ_ALL_MAX_COUNT,
+  END,
+  START,
+  matchesFilter,
+  type AppendOptions,
+  type AppendResult,
+  type EventData,
+  type EventFilter,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '../eventStore';
+import { stringifyJson, validateAppend } from '../serialization';
+
+/**
+ * The embedded event store: one SQLite file, `<dataDir>/events.db`.
+ *
+ * - The global position is the table's INTEGER PRIMARY KEY (rowid), so it starts at 1 and only grows:
+ *   rows are never deleted. Position 0n therefore means the same as START.
+ * - SQLite admits one writer at a time across processes and allocates the rowid inside the write
+ *   transaction, so commit order is position order: a reader never sees a gap that fills in later.
+ *   That is what makes polling `position > checkpoint` a correct catch-up for other processes.
+ * - WAL with synchronous=FULL: a commit returns only after the WAL is fsynced.
+ * - Group commit: appends issued in the same tick are queued and written by one transaction (one
+ *   fsync). Each append is checked on its own, before any of its rows is written, against the stream
+ *   as left by the earlier appends of the batch, so a rejected append writes nothing and fails alone.
+ * - Event ids are unique in the store (a unique index). Appending ids that are already exactly the
+ *   events of the stream at the expected place is a retry: it writes nothing and returns the original
+ *   result. Any other reuse of an id is rejected with DuplicateEventIdError. Ids are stored lowercase.
+ */
+
+export interface SqliteEventStoreOptions {
+  dataDir: string;
+  fileName?: string;
+  /** How often an idle subscription looks for appends made by other processes. */
+  pollIntervalMs?: number;
+  /** How long a write waits for another process's write lock before failing as unavailable. */
+  busyTimeoutMs?: number;
+  /** Rows a subscription reads at a time, only when its consumer has drained the previous page. */
+  subscriptionPageSize?: number;
+  /** Appends one group commit holds at most; more wait for the next one. */
+  maxBatchAppends?: number;
+  logger?: Logger;
+}
+
+/** Counters that show group commit at work (commits = write transactions = WAL fsyncs). */
+export interface SqliteEventStoreMetrics {
+  commits: number;
+  /** Appends settled by those commits, successful or rejected by their own check. */
+  appends: number;
+  /** Events written. */
+  events: number;
+  largestBatch: number;
+}
+
+export const DEFAULT_POLL_INTERVAL_MS = 25;
+export const DEFAULT_SUBSCRIPTION_PAGE_SIZE = 500;
+
+const MAX_INT64 = 9223372036854775807n;
+const NO_REVISION = -1n;
+
+type Row = [position: bigint, streamId: string, revision: bigint, eventId: string, type: string, data: string, metadata: string, recordedAt: bigint];
+type IdRow = [streamId: string, revision: bigint, position: bigint];
+
+interface SerializedEvent {
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+interface PendingAppend {
+  streamId: string;
+  expected: ExpectedRevision;
+  events: SerializedEvent[];
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { result: AppendResult } | { error: CallstreamError };
+
+const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position    INTEGER PRIMARY KEY,
+  stream_id   TEXT    NOT NULL,
+  revision    INTEGER NOT NULL,
+  event_id    TEXT    NOT NULL,
+  type        TEXT    NOT NULL,
+  data        TEXT    NOT NULL,
+  metadata    TEXT    NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
+CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id);
+`;
+
+const toRecorded = (row: Row): RecordedEvent => ({
+  id: row[3],
+  streamId: row[1],
+  type: row[4],
+  revision: row[2],
+  position: row[0],
+  data: JSON.parse(row[5]) as unknown,
+  metadata: JSON.parse(row[6]) as RecordedEvent['metadata'],
+  recordedAt: new Date(Number(row[7])),
+});
+
+const expectationMet = (expected: ExpectedRevision, current: bigint): boolean => {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return current === NO_REVISION;
+    case 'stream_exists':
+      return current !== NO_REVISION;
+    default:
+      return current === expected;
+  }
+};
+
+/** Whether events found at `firstRevision` onwards are where an append with `expected` would have put them. */
+const retryLandsAt = (expected: ExpectedRevision, firstRevision: bigint): boolean => {
+  switch (expected) {
+    case 'any':
+    case 'stream_exists':
+      return true;
+    case 'no_stream':
+      return firstRevision === 0n;
+    default:
+      return firstRevision === expected + 1n;
+  }
+};
+
+const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|PROTOCOL|NOMEM)/;
+
+const mapSqliteError = (err: unknown): unknown => {
+  if (err instanceof CallstreamError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (typeof code === 'string' && SQLITE_UNAVAILABLE.test(code)) return new UnavailableError(`Event store unavailable (${code}): ${message}`, { cause: err });
+  if (err instanceof TypeError && /connection is not open/.test(message)) return new UnavailableError('Event store is closed', { cause: err });
+  return err;
+};
+
+const checkMaxCount = (maxCount: number | undefined): void => {
+  if (maxCount !== undefined && (!Number.isInteger(maxCount) || maxCount < 0)) throw new ValidationError(`maxCount must be a non-negative integer, got ${maxCount}`);
+};
+
+// Stores opened on the same file in this process wake each other's subscriptions at once; other
+// processes are noticed by polling.
+const openStores = new Map<string, Set<SqliteEventStore>>();
+
+export class SqliteEventStore implements EventStore {
+  readonly file: string;
+  readonly metrics: SqliteEventStoreMetrics = { commits: 0, appends: 0, events: 0, largestBatch: 0 };
+
+  private readonly db: Database.Database;
+  private readonly log: Logger;
+  private readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+  private readonly maxBatchAppends: number;
+
+  private queue: PendingAppend[] = [];
+  private flushHandle: NodeJS.Immediate | undefined;
+  private closed = false;
+
+  private readonly subscriptions = new Set<SqliteSubscription>();
+  private readonly waiting = new Set<SqliteSubscription>();
+  private pollTimer: NodeJS.Timeout | undefined;
+
+  private readonly insertStmt: Database.Statement<[string, bigint, string, string, string, string, number]>;
+  private readonly currentRevisionStmt: Database.Statement<[string], bigint>;
+  private readonly findIdStmt: Database.Statement<[string], IdRow>;
+  private readonly streamForwardStmt: Database.Statement<[string, bigint, number], Row>;
+  private readonly streamBackwardStmt: Database.Statement<[string, bigint, number], Row>;
+  private readonly allForwardStmt: Database.Statement<[bigint, number], Row>;
+  private readonly allBackwardStmt: Database.Statement<[bigint, number], Row>;
+  private readonly headStmt: Database.Statement<[], bigint | null>;
+  private readonly writeBatch: Database.Transaction<(batch: PendingAppend[], outcomes: Outcome[]) => void>;
+
+  constructor(options: SqliteEventStoreOptions) {
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.pageSize = options.subscriptionPageSize ?? DEFAULT_SUBSCRIPTION_PAGE_SIZE;
+    this.maxBatchAppends = options.maxBatchAppends ?? 1024;
+    mkdirSync(options.dataDir, { recursive: true });
+    this.file = resolve(join(options.dataDir, options.fileName ?? 'events.db'));
+    this.log = (options.logger ?? rootLogger).child({ component: 'eventStore', adapter: 'sqlite', file: this.file });
+
+    try {
+      this.db = new Database(this.file);
+      this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.db.exec(SCHEMA);
+    } catch (err) {
+      throw mapSqliteError(err);
+    }
+    this.db.defaultSafeIntegers(true);
+
+    this.insertStmt = this.db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.currentRevisionStmt = this.db.prepare<[string], bigint>('SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1').pluck();
+    this.findIdStmt = this.db.prepare<[string], IdRow>('SELECT stream_id, revision, position FROM events WHERE event_id = ?').raw();
+    this.streamForwardStmt = this.db.prepare<[string, bigint, number], Row>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`).raw();
+    this.streamBackwardStmt = this.db.prepare<[string, bigint, number], Row>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).raw();
+    this.allForwardStmt = this.db.prepare<[bigint, number], Row>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw();
+    this.allBackwardStmt = this.db.prepare<[bigint, number], Row>(`SELECT ${COLUMNS} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`).raw();
+    this.headStmt = this.db.prepare<[], bigint | null>('SELECT max(position) FROM events').pluck();
+    this.writeBatch = this.db.transaction((batch: PendingAppend[], outcomes: Outcome[]) => this.writeAppends(batch, outcomes));
+
+    let peers = openStores.get(this.file);
+    if (!peers) openStores.set(this.file, (peers = new Set()));
+    peers.add(this);
+    this.log.debug('event store opened');
+  }
+
+  // ---------------------------------------------------------------- append (group commit)
+
+  append(streamId: string, events: EventData[], options: AppendOptions = {}): Promise<AppendResult> {
+    try {
+      if (this.closed) throw new UnavailableError('Event store is closed');
+      validateAppend(streamId, events);
+      const expected = options.expectedRevision ?? 'any';
+      if (typeof expected === 'bigint' && expected < 0n) throw new ValidationError(`Expected revision must be >= 0, got ${expected}`);
+      const serialized = events.map((e) => ({ id: e.id.toLowerCase(), type: e.type, data: stringifyJson(e.data), metadata: stringifyJson(e.metadata ?? {}) }));
+      return new Promise<AppendResult>((resolvePromise, rejectPromise) => {
+        this.queue.push({ streamId, expected, events: serialized, resolve: resolvePromise, reject: rejectPromise });
+        this.flushHandle ??= setImmediate(() => this.flush());
+      });
+    } catch (err) {
+      return Promise.reject(mapSqliteError(err));
+    }
+  }
+
+  private flush(): void {
+    this.flushHandle = undefined;
+    const batch = this.queue.length <= this.maxBatchAppends ? this.queue : this.queue.slice(0, this.maxBatchAppends);
+    this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatchAppends);
+    if (this.queue.length > 0) this.flushHandle = setImmediate(() => this.flush());
+    if (batch.length === 0) return;
+
+    const outcomes: Outcome[] = new Array<Outcome>(batch.length);
+    const eventsBefore = this.metrics.events;
+    try {
+      // IMMEDIATE takes the write lock up front, so a batch never fails half way on lock upgrade.
+      this.writeBatch.immediate(batch, outcomes);
+    } catch (err) {
+      this.metrics.events = eventsBefore;
+      const mapped = mapSqliteError(err);
+      this.log.warn({ err: mapped, appends: batch.length }, 'group commit failed');
+      for (const pending of batch) pending.reject(mapped);
+      return;
+    }
+    this.metrics.commits += 1;
+    this.metrics.appends += batch.length;
+    if (batch.length > this.metrics.largestBatch) this.metrics.largestBatch = batch.length;
+    if (this.metrics.events !== eventsBefore) {
+      for (const peer of openStores.get(this.file) ?? []) peer.wakeAll();
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const outcome = outcomes[i];
+      if ('result' in outcome) batch[i].resolve(outcome.result);
+      else batch[i].reject(outcome.error);
+    }
+  }
+
+  private writeAppends(batch: PendingAppend[], outcomes: Outcome[]): void {
+    const recordedAt = Date.now();
+    const revisions = new Map<string, bigint>();
+    for (let i = 0; i < batch.length; i++) {
+      try {
+        outcomes[i] = { result: this.writeAppend(batch[i], revisions, recordedAt) };
+      } catch (err) {
+        // Only the append's own checks are settled per append; anything else aborts the batch.
+        if (err instanceof CallstreamError) outcomes[i] = { error: err };
+        else throw err;
+      }
+    }
+  }
+
+  private writeAppend({ streamId, expected, events }: PendingAppend, revisions: Map<string, bigint>, recordedAt: number): AppendResult {
+    let current = revisions.get(streamId);
+    if (current === undefined) current = this.currentRevisionStmt.get(streamId) ?? NO_REVISION;
+
+    const found = events.map((e) => this.findIdStmt.get(e.id));
+    const firstFound = found.find((f) => f !== undefined);
+    if (firstFound !== undefined) {
+      const retry = found.every((f, i) => f !== undefined && f[0] === streamId && f[1] === found[0]![1] + BigInt(i)) && retryLandsAt(expected, found[0]![1]);
+      if (retry) {
+        const last = found[found.length - 1]!;
+        return { nextExpectedRevision: last[1], position: last[2] };
+      }
+    }
+    if (!expectationMet(expected, current)) throw new WrongExpectedVersionError(streamId, expected, current === NO_REVISION ? 'no_stream' : current);
+    if (firstFound !== undefined) {
+      const index = found.indexOf(firstFound);
+      throw new DuplicateEventIdError(streamId, events[index].id, firstFound[0], firstFound[1]);
+    }
+
+    let position = 0n;
+    for (const event of events) {
+      current += 1n;
+      position = this.insertStmt.run(streamId, current, event.id, event.type, event.data, event.metadata, recordedAt).lastInsertRowid as bigint;
+    }
+    revisions.set(streamId, current);
+    this.metrics.events += events.length;
+    return { nextExpectedRevision: current, position };
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    checkMaxCount(options.maxCount);
+    const direction = options.direction ?? 'forwards';
+    const limit = options.maxCount ?? -1;
+    if (limit === 0) return [];
+    const from = options.fromRevision ?? (direction === 'forwards' ? START : END);
+    const rows = this.guard(() => {
+      if (direction === 'forwards') return from === END ? [] : this.streamForwardStmt.all(streamId, from === START ? 0n : from, limit);
+      return from === START ? this.streamForwardStmt.all(streamId, 0n, 1) : this.streamBackwardStmt.all(streamId, from === END ? MAX_INT64 : from, limit);
+    });
+    return rows.map(toRecorded);
+  }
+
+  async streamRevision(streamId: string): Promise<bigint | 'no_stream'> {
+    return this.guard(() => this.currentRevisionStmt.get(streamId)) ?? 'no_stream';
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    checkMaxCount(options.maxCount);
+    const maxCount = options.maxCount ?? DEFAULT_READ_ALL_MAX_COUNT;
+    if (maxCount === 0) return [];
+    const forwards = (options.direction ?? 'forwards') === 'forwards';
+    const from = options.fromPosition ?? (forwards ? START : END);
+    if ((forwards && from === END) || (!forwards && from === START)) return [];
+    let cursor = from === START ? 0n : from === END ? MAX_INT64 : from;
+    const out: RecordedEvent[] = [];
+    const filter = options.filter;
+    const chunk = filter ? Math.max(maxCount, this.pageSize) : maxCount;
+    for (;;) {
+      const rows = this.guard(() => (forwards ? this.allForwardStmt : this.allBackwardStmt).all(cursor, chunk));
+      for (const row of rows) {
+        cursor = row[0];
+        if (matchesFilter(filter, row[1], row[4])) {
+          out.push(toRecorded(row));
+          if (out.length === maxCount) return out;
+        }
+      }
+      if (rows.length < chunk) return out;
+    }
+  }
+
+  async headPosition(): Promise<bigint> {
+    return this.head();
+  }
+
+  // ---------------------------------------------------------------- subscriptions
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    if (this.closed) throw new UnavailableError('Event store is closed');
+    const from = options.fromPosition ?? START;
+    const position = from === START ? 0n : from === END ? this.head() : from;
+    const subscription = new SqliteSubscription(this, position, options.filter, this.pageSize);
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** @internal */
+  readAfter(position: bigint, count: number): Row[] | undefined {
+    if (this.closed) return undefined;
+    return this.guard(() => this.allForwardStmt.all(position, count));
+  }
+
+  /** @internal Parks a caught-up subscription until an append may have given it something to read. */
+  park(subscription: SqliteSubscription): void {
+    this.waiting.add(subscription);
+    this.pollTimer ??= setInterval(() => this.poll(), this.pollIntervalMs);
+  }
+
+  /** @internal */
+  forget(subscription: SqliteSubscription): void {
+    this.subscriptions.delete(subscription);
+    this.unpark(subscription);
+  }
+
+  private unpark(subscription: SqliteSubscription): void {
+    this.waiting.delete(subscription);
+    if (this.waiting.size === 0 && this.pollTimer) {
+      clearInterval(this.pollTimer);
+      this.pollTimer = undefined;
+    }
+  }
+
+  private poll(): void {
+    if (this.closed) return;
+    let head: bigint;
+    try {
+      head = this.head();
+    } catch (err) {
+      // The waiting subscriptions read again and surface the error to their consumers.
+      this.log.warn({ err }, 'polling the event store head failed');
+      head = MAX_INT64;
+    }
+    for (const subscription of [...this.waiting]) {
+      if (subscription.scannedPosition < head) {
+        this.unpark(subscription);
+        subscription.wake();
+      }
+    }
+  }
+
+  private wakeAll(): void {
+    for (const subscription of [...this.waiting]) {
+      this.unpark(subscription);
+      subscription.wake();
+    }
+  }
+
+  private head(): bigint {
+    return this.guard(() => this.headStmt.get()) ?? -1n;
+  }
+
+  private guard<T>(read: () => T): T {
+    if (this.closed) throw new UnavailableError('Event store is closed');
+    try {
+      return read();
+    } catch (err) {
+      throw mapSqliteError(err);
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.flushHandle) clearImmediate(this.flushHandle);
+    while (this.queue.length > 0) this.flush();
+    if (this.flushHandle) clearImmediate(this.flushHandle);
+    this.flushHandle = undefined;
+    this.closed = true;
+    for (const subscription of [...this.subscriptions]) await subscription.close();
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    openStores.get(this.file)?.delete(this);
+    if (openStores.get(this.file)?.size === 0) openStores.delete(this.file);
+    this.db.close();
+    this.log.debug('event store closed');
+  }
+}
+
+class SqliteSubscription implements Subscription {
+  /** The last position read from the log, matching the filter or not. */
+  scannedPosition: bigint;
+  private caughtUp = false;
+  private closed = false;
+  private resume: (() => void) | undefined;
+  private readonly iterator: AsyncGenerator<RecordedEvent, void, undefined>;
+
+  constructor(
+    private readonly store: SqliteEventStore,
+    position: bigint,
+    private readonly filter: EventFilter | undefined,
+    private readonly pageSize: number,
+  ) {
+    this.scannedPosition = position;
+    this.iterator = this.run();
+  }
+
+  get isCaughtUp(): boolean {
+    return this.caughtUp;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+    return this.iterator;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.store.forget(this);
+    this.wake();
+  }
+
+  wake(): void {
+    const resume = this.resume;
+    this.resume = undefined;
+    resume?.();
+  }
+
+  private async *run(): AsyncGenerator<RecordedEvent, void, undefined> {
+    try {
+      while (!this.closed) {
+        const rows = this.store.readAfter(this.scannedPosition, this.pageSize);
+        if (rows === undefined) return;
+        for (const row of rows) {
+          this.scannedPosition = row[0];
+          if (matchesFilter(this.filter, row[1], row[4])) {
+            yield toRecorded(row);
+            if (this.closed) return;
+          }
+        }
+        if (rows.length < this.pageSize) {
+          this.caughtUp = true;
+          await new Promise<void>((resolvePromise) => {
+            this.resume = resolvePromise;
+            this.store.park(this);
+          });
+        }
+      }
+    } finally {
+      this.closed = true;
+      this.store.forget(this);
+    }
+  }
+}

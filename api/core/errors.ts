@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'UNAVAILABLE'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
+  | 'RATE_LIMITED'
   | 'LEASE_LOST'
   | 'PROJECTION_FAILED'
   | 'TELNYX'
@@ -84,5 +85,29 @@ export class UnavailableError extends CallstreamError {
 export class LeaseLostError extends CallstreamError {
   constructor(message: string) {
     super('LEASE_LOST', message);
+  }
+}
+
+/** No valid credentials: missing, expired or revoked token, or a wrong username or password. */
+export class UnauthenticatedError extends CallstreamError {
+  constructor(message = 'Authentication required') {
+    super('UNAUTHENTICATED', message);
+  }
+}
+
+/** Authenticated, but the user's roles or identity do not allow the action. */
+export class ForbiddenError extends CallstreamError {
+  constructor(message = 'You are not allowed to do this') {
+    super('FORBIDDEN', message);
+  }
+}
+
+/** Too many attempts (e.g. failed logins); `retryAfterSeconds` says when to try again. */
+export class RateLimitedError extends CallstreamError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', message);
   }
 }

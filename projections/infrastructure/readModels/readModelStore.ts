@@ -105,6 +105,11 @@ export interface ChangeEvent {
 }
 
 export interface ChangeFeed extends AsyncIterable<ChangeEvent> {
+  /**
+   * Resolves once the feed is open on the store: every change committed after that is delivered.
+   * (A MongoDB change stream opens asynchronously; the embedded feed is ready at once.)
+   */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -524,7 +524,7 @@ export class MongoReadModelStore implements ReadModelStore {
     if (this.closed) throw new IllegalStateError('The read-model store is closed');
     // A database-level stream filtered on the collection survives the collection being dropped
     // and recreated, which a collection-level stream does not (it is invalidated).
-    const open = async (): Promise<ChangeStream<StoredDocument, ChangeStreamDocument<StoredDocument>>> => {
+    const open = async (): Promise<StoredChangeStream> => {
       await this.init();
       return this.db.watch<StoredDocument>(
         [{ $match: { 'ns.coll': `${this.prefix}${collection}`, operationType: { $in: ['insert', 'replace', 'update', 'delete'] } } }],
@@ -544,24 +544,32 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 }
 
+type StoredChangeStream = ChangeStream<StoredDocument, ChangeStreamDocument<StoredDocument>>;
+
 class MongoChangeFeed implements ChangeFeed {
-  private stream: ChangeStream<StoredDocument, ChangeStreamDocument<StoredDocument>> | null = null;
+  private stream: StoredChangeStream | null = null;
   private readonly opening: Promise<void>;
-  private first: ChangeStreamDocument<StoredDocument> | null = null;
+  /** The first read, started while opening; later reads wait for it (a cursor serves one read at a time). */
+  private firstRead: Promise<ChangeStreamDocument<StoredDocument> | null> | null = null;
   private readonly deletePositions = new Map<string, bigint>();
   private closed = false;
   private pending: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly collection: string,
-    open: () => Promise<ChangeStream<StoredDocument, ChangeStreamDocument<StoredDocument>>>,
+    open: () => Promise<StoredChangeStream>,
     private readonly onClose: (feed: MongoChangeFeed) => void,
   ) {
     this.opening = (async () => {
-      this.stream = await open();
-      // The stream's cursor is created by its first command; tryNext issues it now, fixing the
-      // start of the feed, and returns a change only if one already arrived.
-      this.first = await this.stream.tryNext();
+      const stream = await open();
+      this.stream = stream;
+      // The stream's start is fixed by its first command (the aggregate), which only runs on the
+      // first read: start that read now and be ready as soon as the aggregate has answered.
+      await new Promise<void>((resolve, reject) => {
+        stream.once('init', () => resolve());
+        this.firstRead = stream.tryNext();
+        this.firstRead.then(() => resolve(), reject);
+      });
     })().catch((error: unknown) => {
       throw mapMongoError(error, `opening the change feed of '${collection}'`);
     });
@@ -602,8 +610,9 @@ class MongoChangeFeed implements ChangeFeed {
       await this.opening;
       for (;;) {
         if (this.closed || !this.stream) return { value: undefined, done: true };
-        const change = this.first ?? (await this.stream.next());
-        this.first = null;
+        const firstRead = this.firstRead;
+        this.firstRead = null;
+        const change = (firstRead ? await firstRead : null) ?? (await this.stream.next());
         if (this.closed) return { value: undefined, done: true };
         const event = this.toEvent(change);
         if (event) return { value: event, done: false };

@@ -59,9 +59,9 @@ export class WrongExpectedVersionError extends CallstreamError {
 }
 
 /**
- * An append carried an event id that the store already holds somewhere other than as the retry of
- * that same append (another stream, or another place in the stream). The embedded store keeps event
- * ids unique; `existingStreamId`/`existingRevision` say where the id already is.
+ * An append carried an event id already recorded somewhere other than as the retry of that same
+ * append. Neither event store adapter raises it: both follow EventStoreDB, where ids only make the
+ * retry of the same append a no-op and an id reused elsewhere is written again.
  */
 export class DuplicateEventIdError extends CallstreamError {
   constructor(

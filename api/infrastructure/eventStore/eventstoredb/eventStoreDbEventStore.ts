@@ -53,8 +53,8 @@ import { stringifyJson, validateAppend } from '../serialization';
  * - Driver errors are mapped here: WrongExpectedVersion → ours; gRPC UNAVAILABLE (14) / DEADLINE_EXCEEDED
  *   (4), which a down server raises as plain errors, and the client's unavailable, deadline, timeout,
  *   not-leader and cancelled errors → UnavailableError.
- * - Unlike the embedded store, the server keeps event ids unique only for the retry of the same
- *   append; an id reused elsewhere is written again (or fails the expected-revision check).
+ * - Event ids make the retry of the same append a no-op; an id reused elsewhere is written again (or
+ *   fails the expected-revision check). The embedded store does the same.
  */
 
 const GRPC_DEADLINE_EXCEEDED = 4;

@@ -38,6 +38,9 @@ export async function* batches<T>(source: AsyncIterable<T>, maxSize: number, max
       }
     }
   } finally {
-    await iterator.return?.();
+    // With a next() still pending (an idle live tail), return() would queue behind it: the owner ends
+    // the source (subscription.close()) and the pending next settles then.
+    if (pending) void iterator.return?.();
+    else await iterator.return?.();
   }
 }

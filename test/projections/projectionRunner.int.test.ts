@@ -93,7 +93,7 @@ describe('projection runner on the embedded stores', () => {
     expect(page.items.map((d) => [d._id, d.count])).toEqual([0, 1, 2, 3, 4].map((s) => [`thing-${s}`, 24]));
   });
 
-  it('lets only one process run a projection: the second stands by and takes over when the lease expires', async () => {
+  it('lets only one process run a projection: the second stands by and takes over when the first stops', async () => {
     await appendThings(events, 2, 10);
     const a = runner(counting(), { owner: 'a' });
     const b = runner(counting(), { owner: 'b' });

@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
 import { MongoClient } from 'mongodb';
 import { UnavailableError, ValidationError } from '../../api/core/errors';
 import { createReadModelStore } from '../../projections/infrastructure/readModels';
-import { SqliteReadModelStore } from '../../projections/infrastructure/readModels/embedded/sqliteReadModelStore';
+import { SqliteReadModelStore, mapSqliteError } from '../../projections/infrastructure/readModels/embedded/sqliteReadModelStore';
 import { MongoReadModelStore } from '../../projections/infrastructure/readModels/mongodb/mongoReadModelStore';
 import type { ChangeEvent, WriteOp } from '../../projections/infrastructure/readModels/readModelStore';
 import { readModelStoreContract } from './readModelStoreContract';
@@ -129,6 +130,14 @@ describe('embedded read-model store specifics', () => {
     expect(await store.acquireLease('queue@1', 'runner-b', 10_000)).toBeNull();
     now += 1;
     expect(await store.acquireLease('queue@1', 'runner-b', 10_000)).toMatchObject({ owner: 'runner-b', epoch: 2 });
+  });
+
+  it('maps SQLite errors created in another realm (the native module keeps the classes of the first context that loaded it)', () => {
+    const foreign: unknown = runInNewContext(`Object.assign(new Error('UNIQUE constraint failed: rm_calls.x'), { code: 'SQLITE_CONSTRAINT_UNIQUE' })`);
+    expect(foreign instanceof Error).toBe(false);
+    expect(mapSqliteError(foreign, 'writing')).toBeInstanceOf(ValidationError);
+    const busy: unknown = runInNewContext(`Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })`);
+    expect(mapSqliteError(busy, 'writing')).toBeInstanceOf(UnavailableError);
   });
 
   it('refuses to work once closed', async () => {

@@ -157,14 +157,17 @@ const indexName = (collection: string, fields: string[], unique: boolean): strin
   return `"ix_${collection}_${fields.join('_').replace(/\./g, '_')}${unique ? '_u' : ''}_${digest}"`;
 };
 
+// Duck-typed rather than `instanceof`: the native module's SqliteError may come from another realm
+// (a jest test file's context) than the code checking it.
 const isSqliteError = (error: unknown): error is Error & { code: string } => {
-  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code.startsWith('SQLITE_');
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return typeof code === 'string' && code.startsWith('SQLITE_') && typeof message === 'string';
 };
 
 const isNoSuchTable = (error: unknown): boolean => isSqliteError(error) && /no such table/i.test(error.message);
 
-const mapError = (error: unknown, what: string): unknown => {
+export const mapSqliteError = (error: unknown, what: string): unknown => {
   if (error instanceof CallstreamError || !isSqliteError(error)) return error;
   if (error.code.startsWith('SQLITE_BUSY') || error.code.startsWith('SQLITE_LOCKED')) {
     return new UnavailableError(`Read-model store is locked by another process (${what}): ${error.message}`, { cause: error });
@@ -264,7 +267,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     try {
       create.immediate();
     } catch (error) {
-      throw mapError(error, `creating collection '${spec.name}'`);
+      throw mapSqliteError(error, `creating collection '${spec.name}'`);
     }
   }
 
@@ -274,7 +277,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     try {
       this.db.exec(`DROP TABLE IF EXISTS ${table(name)}`);
     } catch (error) {
-      throw mapError(error, `dropping collection '${name}'`);
+      throw mapSqliteError(error, `dropping collection '${name}'`);
     }
     this.statements.clear();
   }
@@ -336,7 +339,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       result = this.writeTransaction.immediate(validated, checkpoint);
     } catch (error) {
       if (error instanceof LeaseLostError) this.logger.warn({ checkpoint: checkpoint?.name, epoch: checkpoint?.epoch }, 'fenced checkpoint refused, batch rolled back');
-      throw mapError(error, 'writing read models');
+      throw mapSqliteError(error, 'writing read models');
     }
     if (result.changes > 0) this.localWrites.emit('write');
     return { applied: result.applied };
@@ -545,7 +548,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       return read();
     } catch (error) {
       if (isNoSuchTable(error)) return missing;
-      throw mapError(error, 'reading read models');
+      throw mapSqliteError(error, 'reading read models');
     }
   }
 
@@ -553,7 +556,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     try {
       return operation();
     } catch (error) {
-      throw mapError(error, what);
+      throw mapSqliteError(error, what);
     }
   }
 
@@ -636,7 +639,7 @@ class SqliteChangeFeed implements ChangeFeed {
     try {
       rows = this.source.read(this.lastSeq);
     } catch (error) {
-      throw mapError(error, `reading the change feed of '${this.collection}'`);
+      throw mapSqliteError(error, `reading the change feed of '${this.collection}'`);
     }
     for (const { seq, event } of rows) {
       this.lastSeq = seq;

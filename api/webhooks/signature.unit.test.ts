@@ -63,6 +63,15 @@ describe('Telnyx Ed25519 signature verification', () => {
     expect(reasonOf(verifier.check(raw, mixedCase))).toBe('ok');
   });
 
+  it('gives the same verdicts when verifying on the thread pool', async () => {
+    const headers = signedHeaders(keys.privateKey, body, nowSeconds);
+    const changed = Buffer.from(body.replace('call.answered', 'call.answerex'));
+    expect(await verifier.checkAsync(raw, headers)).toEqual(verifier.check(raw, headers));
+    expect(await verifier.checkAsync(changed, headers)).toEqual(verifier.check(changed, headers));
+    expect(reasonOf(await verifier.checkAsync(changed, headers))).toBe('signature_mismatch');
+    expect(reasonOf(await verifier.checkAsync(raw, {}))).toBe('missing_signature');
+  });
+
   it('throws a typed error from assertValid', () => {
     expect(() => verifier.assertValid(raw, {})).toThrow(WebhookSignatureError);
     expect(verifier.assertValid(raw, signedHeaders(keys.privateKey, body, nowSeconds))).toBe(nowSeconds);
@@ -120,6 +129,7 @@ describe('agreement with the telnyx SDK (webhooks.unwrap)', () => {
     const { payload, headers } = build(unixSeconds());
     const sdk = await sdkAccepts(payload, headers);
     expect(liveVerifier.check(Buffer.from(payload, 'utf8'), headers).ok).toBe(sdk);
+    expect((await liveVerifier.checkAsync(Buffer.from(payload, 'utf8'), headers)).ok).toBe(sdk);
   });
 
   it('accepts the valid cases and rejects the others (so agreement is not vacuous)', async () => {

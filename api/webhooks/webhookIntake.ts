@@ -148,7 +148,7 @@ export class WebhookIntake {
     const started = performance.now();
     this.counts.received += 1;
 
-    const signature = this.verifier.check(rawBody, headers);
+    const signature = await this.verifier.checkAsync(rawBody, headers);
     if (!signature.ok) return this.reject(401, 'UNAUTHENTICATED', signature.reason, signature.message);
 
     let raw: string;

@@ -111,3 +111,30 @@ export class RateLimitedError extends CallstreamError {
     super('RATE_LIMITED', message);
   }
 }
+
+/** Where a Telnyx API error came from and what Telnyx said (`errors[0]` of its body). */
+export interface TelnyxErrorDetails {
+  operation: string;
+  callControlId?: string;
+  status?: number;
+  telnyxCode?: string;
+  title?: string;
+  detail?: string;
+}
+
+/** Telnyx refused a command (a 4xx other than "leg gone" and "not found"). */
+export class TelnyxCommandError extends CallstreamError {
+  constructor(
+    message: string,
+    readonly details: TelnyxErrorDetails,
+    options?: { cause?: unknown },
+  ) {
+    super('TELNYX', message, options);
+  }
+}
+
+/**
+ * The leg has already ended (Telnyx 422, code 90018): not retryable; the leg's call.hangup
+ * webhook has arrived or is on its way.
+ */
+export class LegGoneError extends TelnyxCommandError {}

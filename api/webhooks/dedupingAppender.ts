@@ -1,4 +1,4 @@
-import { DuplicateEventIdError, WrongExpectedVersionError } from '../core/errors';
+import { WrongExpectedVersionError } from '../core/errors';
 import type { EventData, EventStore, ExpectedRevision, RecordedEvent } from '../infrastructure/eventStore/eventStore';
 
 /**
@@ -106,7 +106,6 @@ export class DedupingAppender {
 
   /** Settles every pending submission of the batch; never throws. */
   private async writeBatch(streamId: string, batch: Pending[]): Promise<void> {
-    let remaining = batch;
     let known: StreamState | undefined;
     for (let attempt = 1; ; attempt += 1) {
       let state: StreamState;
@@ -114,14 +113,14 @@ export class DedupingAppender {
         state = await this.stateOf(streamId, known);
       } catch (error) {
         this.cache.delete(streamId);
-        for (const pending of remaining) pending.reject(error);
+        for (const pending of batch) pending.reject(error);
         return;
       }
 
       const fresh: Pending[] = [];
       const duplicates: Pending[] = [];
       const batchKeys = new Set<string>();
-      for (const pending of remaining) {
+      for (const pending of batch) {
         const key = pending.submission.dedupeKey;
         if (state.keys.has(key) || batchKeys.has(key)) {
           duplicates.push(pending);
@@ -151,29 +150,15 @@ export class DedupingAppender {
         for (const pending of duplicates) pending.resolve({ status: 'duplicate' });
         return;
       } catch (error) {
-        const retryable = attempt < this.maxAttempts;
-        if (error instanceof WrongExpectedVersionError && retryable) {
+        if (error instanceof WrongExpectedVersionError && attempt < this.maxAttempts) {
           this.counters.conflicts += 1;
           known = state;
           continue;
         }
-        if (error instanceof DuplicateEventIdError && retryable) {
-          // The event is already recorded under this id by some other path, so it is durable:
-          // its submissions are duplicates and the rest of the batch is tried again.
-          const duplicateId = error.eventId.toLowerCase();
-          const keys = new Set(fresh.filter((pending) => pending.submission.event.id.toLowerCase() === duplicateId).map((pending) => pending.submission.dedupeKey));
-          if (keys.size > 0) {
-            for (const pending of remaining) if (keys.has(pending.submission.dedupeKey)) pending.resolve({ status: 'duplicate' });
-            remaining = remaining.filter((pending) => !keys.has(pending.submission.dedupeKey));
-            known = state;
-            if (remaining.length === 0) return;
-            continue;
-          }
-        }
         // Whether a failed append wrote anything is unknown to us: forget the stream so the
         // redelivery reads what is really there.
         this.cache.delete(streamId);
-        for (const pending of remaining) pending.reject(error);
+        for (const pending of batch) pending.reject(error);
         return;
       }
     }

@@ -145,8 +145,19 @@ export class WebhookIntake {
   }
 
   async handle(rawBody: Buffer, headers: HeaderBag): Promise<IntakeResponse> {
-    const started = performance.now();
     this.counts.received += 1;
+    try {
+      return await this.process(rawBody, headers);
+    } catch (error) {
+      // Only a defect gets here (store failures are answered inside): still answer, so Telnyx retries.
+      this.counts.internalErrors += 1;
+      this.logger.error({ outcome: 'internal_error', err: error }, 'webhook intake failed');
+      return { status: 500, body: { error: { code: 'INTERNAL', reason: 'internal_error', message: 'the webhook could not be handled; deliver it again' } } };
+    }
+  }
+
+  private async process(rawBody: Buffer, headers: HeaderBag): Promise<IntakeResponse> {
+    const started = performance.now();
 
     const signature = await this.verifier.checkAsync(rawBody, headers);
     if (!signature.ok) return this.reject(401, 'UNAUTHENTICATED', signature.reason, signature.message);

@@ -15,7 +15,7 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -185,12 +185,19 @@ interface Measurement {
   serverLoopBusy: number;
   /** Events the store gained during the run. */
   storedEvents: number;
+  /** CPU of the whole process (load generator and server) per request, in µs. */
+  cpuMicrosPerRequest: number;
 }
 
 // result.duration is rounded to the sampling tick; start/finish are exact.
 const elapsedSeconds = (result: autocannon.AutocannonResult): number => (result.finish.getTime() - result.start.getTime()) / 1000;
 
-const measure = (result: autocannon.AutocannonResult, before: ServerStats, after: ServerStats): Measurement => ({
+const cpuMicros = (since: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(since);
+  return used.user + used.system;
+};
+
+const measure = (result: autocannon.AutocannonResult, before: ServerStats, after: ServerStats, cpu: number): Measurement => ({
   requests: result.requests.total,
   ok: result['2xx'],
   non2xx: result.non2xx,
@@ -203,14 +210,16 @@ const measure = (result: autocannon.AutocannonResult, before: ServerStats, after
   maxMs: result.latency.max,
   serverLoopBusy: after.loopBusy,
   storedEvents: after.events - before.events,
+  cpuMicrosPerRequest: Math.round(cpu / Math.max(1, result.requests.total)),
 });
 
 const fetchStats = async (url: string): Promise<ServerStats> => (await fetch(`${url}/bench/stats`)).json() as Promise<ServerStats>;
 
 const run = async (url: string, pool: SignedRequest[], path: string, options: { connections: number; amount: number; overallRate?: number }): Promise<Measurement> => {
   const before = await fetchStats(url);
+  const cpu = process.cpuUsage();
   const result = await autocannon({ url, connections: options.connections, amount: options.amount, overallRate: options.overallRate, timeout: 30, requests: rotating(pool, path) });
-  return measure(result, before, await fetchStats(url));
+  return measure(result, before, await fetchStats(url), cpuMicros(cpu));
 };
 
 const ratio = (value: number, base: number): number => (base === 0 ? 0 : Math.round((value / base) * 100) / 100);
@@ -234,6 +243,7 @@ const paced = async (url: string, pool: SignedRequest[], path: string, rate: num
   let non2xx = 0;
   let errors = 0;
   const before = await fetchStats(url);
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await new Promise<void>((resolveRun) => {
     const settle = (dueAt: number, status: number | undefined): void => {
@@ -267,6 +277,7 @@ const paced = async (url: string, pool: SignedRequest[], path: string, rate: num
     tick();
   });
   const elapsed = (performance.now() - started) / 1000;
+  const cpuUsed = cpuMicros(cpu);
   agent.destroy();
   const after = await fetchStats(url);
   const ms = (micros: number): number => Math.round(micros / 10) / 100;
@@ -283,8 +294,32 @@ const paced = async (url: string, pool: SignedRequest[], path: string, rate: num
     maxMs: ms(latency.maxValue),
     serverLoopBusy: after.loopBusy,
     storedEvents: after.events - before.events,
+    cpuMicrosPerRequest: Math.round(cpuUsed / total),
     lateSendP99Ms: ms(lateness.getValueAtPercentile(99)),
   };
+};
+
+const spin = (iterations: number): number => {
+  let sum = 0;
+  for (let i = 0; i < iterations; i += 1) sum = (sum + i * i) % 1_000_003;
+  return sum;
+};
+
+/**
+ * How many cores' worth of CPU two busy threads really get here (2.0 on two idle cores). The
+ * figures below depend on it more than on the reported core count.
+ */
+const parallelSpeedup = async (): Promise<number> => {
+  const iterations = 100_000_000;
+  const alone = performance.now();
+  spin(iterations);
+  const aloneMs = performance.now() - alone;
+  const together = performance.now();
+  const worker = new Worker(__filename, { workerData: { role: 'webhook-bench-spin', iterations } });
+  spin(iterations);
+  await new Promise((resolveExit) => worker.once('exit', resolveExit));
+  const togetherMs = performance.now() - together;
+  return Math.round(((2 * aloneMs) / togetherMs) * 100) / 100;
 };
 
 const startWorker = async (data: ServerData): Promise<{ worker: Worker; url: string }> => {
@@ -327,6 +362,9 @@ export const main = async (): Promise<void> => {
     pacedBaseline: signPool(keys.privateKey, steadyAmount, Math.max(1, Math.floor(steadyAmount / 10)), '/baseline'),
   };
 
+  const loadBefore = loadavg();
+  const speedup = await parallelSpeedup();
+  console.log(`two busy threads get ${speedup} cores' worth of CPU here; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
   const { worker, url } = await startWorker({ role: 'webhook-bench-server', dir, publicKey: keys.publicKeyBase64, logLevel: config.logLevel });
   try {
     console.log('warming up...');
@@ -353,6 +391,9 @@ export const main = async (): Promise<void> => {
       node: process.version,
       cores: cpus().length,
       cpu: cpus()[0]?.model ?? 'unknown',
+      parallelSpeedup: speedup,
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadavg(),
       config: { ...config, steadyConnections, warmup },
       maxThroughput: {
         intake: maxIntake,
@@ -388,6 +429,7 @@ export const main = async (): Promise<void> => {
       ['max throughput (webhooks/s)', maxIntake.perSecond, maxBaseline.perSecond, results.maxThroughput.ratio],
       ['  p50 / p99 latency at max (ms)', `${maxIntake.p50Ms} / ${maxIntake.p99Ms}`, `${maxBaseline.p50Ms} / ${maxBaseline.p99Ms}`, ''],
       ['  server event loop busy', `${Math.round(maxIntake.serverLoopBusy * 100)} %`, `${Math.round(maxBaseline.serverLoopBusy * 100)} %`, ''],
+      ['  CPU per request, server + load (µs)', maxIntake.cpuMicrosPerRequest, maxBaseline.cpuMicrosPerRequest, ratio(maxIntake.cpuMicrosPerRequest, maxBaseline.cpuMicrosPerRequest)],
       ['  non-2xx / errors', `${maxIntake.non2xx} / ${maxIntake.errors}`, `${maxBaseline.non2xx} / ${maxBaseline.errors}`, ''],
       [`${config.rate}/s, autocannon overallRate:`, '', '', ''],
       ['  p50 latency (ms)', steadyIntake.p50Ms, steadyBaseline.p50Ms, results.steadyRate.p50Ratio],
@@ -400,12 +442,13 @@ export const main = async (): Promise<void> => {
       ['  max latency (ms)', pacedIntake.maxMs, pacedBaseline.maxMs, ''],
       ['  achieved rate (/s)', pacedIntake.perSecond, pacedBaseline.perSecond, ''],
       ['  server event loop busy', `${Math.round(pacedIntake.serverLoopBusy * 100)} %`, `${Math.round(pacedBaseline.serverLoopBusy * 100)} %`, ''],
+      ['  CPU per request, server + load (µs)', pacedIntake.cpuMicrosPerRequest, pacedBaseline.cpuMicrosPerRequest, ratio(pacedIntake.cpuMicrosPerRequest, pacedBaseline.cpuMicrosPerRequest)],
       ['  p99 send lateness of the generator (ms)', pacedIntake.lateSendP99Ms, pacedBaseline.lateSendP99Ms, ''],
     ];
     const widths = [42, 16, 16, 8];
     const line = (cells: Array<string | number>): string => cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join(' | ');
     console.log('');
-    console.log(`webhook intake on SQLite vs bare express, ${results.cores} cores, Node ${results.node}, ${results.cpu}`);
+    console.log(`webhook intake on SQLite vs bare express, ${results.cores} cores (parallel speedup ${speedup}), Node ${results.node}, ${results.cpu}`);
     console.log(line(['', 'intake', 'baseline', 'ratio']));
     console.log(widths.map((w) => '-'.repeat(w)).join('-+-'));
     for (const row of rows) console.log(line(row));
@@ -428,8 +471,13 @@ export const main = async (): Promise<void> => {
 
 const isServerData = (data: unknown): data is ServerData => typeof data === 'object' && data !== null && (data as { role?: unknown }).role === 'webhook-bench-server';
 
+const isSpinData = (data: unknown): data is { role: 'webhook-bench-spin'; iterations: number } =>
+  typeof data === 'object' && data !== null && (data as { role?: unknown }).role === 'webhook-bench-spin';
+
 if (!isMainThread && isServerData(workerData)) {
   void startServer(workerData);
+} else if (!isMainThread && isSpinData(workerData)) {
+  spin(workerData.iterations);
 } else if (require.main === module) {
   main().catch((error: unknown) => {
     console.error(error);

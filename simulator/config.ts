@@ -83,6 +83,12 @@ export const SimulatorOptionsSchema = z.object({
   playbackDurationMs: nonNegative.default(10_000),
   /** Simulated ms per character of spoken text (speak, gather_using_speak). */
   speakMsPerChar: nonNegative.default(60),
+  /**
+   * Simulated ms during which a repeated command_id on the same leg is ignored (Telnyx: 60 s).
+   * At high scales this is short in real time while SDK retry back-off is not scaled; widen it
+   * for load tests with REST faults.
+   */
+  commandIdWindowMs: nonNegative.default(60_000),
   /** Simulated ms an ended leg stays readable with GET /calls/{id}. */
   legRetentionMs: nonNegative.default(60 * 60_000),
 });

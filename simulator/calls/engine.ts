@@ -22,8 +22,6 @@ import {
 import type { QueueStore } from './queues';
 import type { RecordingStore, SavedRecording } from './recordings';
 
-/** Telnyx ignores a command whose command_id was used on the same leg within this window. */
-export const COMMAND_ID_WINDOW_MS = 60_000;
 const DEFAULT_RING_TIMEOUT_SECS = 30;
 const ROUTE_FAILURE_DELAY_MS = 100;
 
@@ -49,7 +47,7 @@ export interface EngineDeps {
   queues: QueueStore;
   options: Pick<
     SimulatorOptions,
-    'connectionId' | 'credentialConnectionId' | 'playbackDurationMs' | 'speakMsPerChar' | 'legRetentionMs'
+    'connectionId' | 'credentialConnectionId' | 'playbackDurationMs' | 'speakMsPerChar' | 'legRetentionMs' | 'commandIdWindowMs'
   >;
   /** Who answers a dialed `to` (an agent device, a callee), or why nobody can. */
   resolve: (to: string, leg: Leg) => Destination;
@@ -169,7 +167,7 @@ export class CallEngine {
     this.sweep(now);
     if (p.command_id) {
       const prior = this.dialCommands.get(p.command_id);
-      if (prior && now - prior.at < COMMAND_ID_WINDOW_MS) {
+      if (prior && now - prior.at < this.deps.options.commandIdWindowMs) {
         this.deps.counters.duplicateCommand('dial');
         return prior.result;
       }
@@ -241,7 +239,7 @@ export class CallEngine {
     const commandId = command.params.command_id;
     if (commandId !== undefined) {
       const at = leg.commandIds.get(commandId);
-      if (at !== undefined && now - at < COMMAND_ID_WINDOW_MS) {
+      if (at !== undefined && now - at < this.deps.options.commandIdWindowMs) {
         this.deps.counters.duplicateCommand(command.action);
         return { result: 'ok' };
       }
@@ -1117,9 +1115,9 @@ export class CallEngine {
         if (session?.size === 0) this.sessions.delete(leg.callSessionId);
         continue;
       }
-      for (const [cid, at] of leg.commandIds) if (now - at >= COMMAND_ID_WINDOW_MS) leg.commandIds.delete(cid);
+      for (const [cid, at] of leg.commandIds) if (now - at >= this.deps.options.commandIdWindowMs) leg.commandIds.delete(cid);
     }
-    for (const [cid, entry] of this.dialCommands) if (now - entry.at >= COMMAND_ID_WINDOW_MS) this.dialCommands.delete(cid);
+    for (const [cid, entry] of this.dialCommands) if (now - entry.at >= this.deps.options.commandIdWindowMs) this.dialCommands.delete(cid);
   }
 
   /** Forgets every call (timers are cancelled by the clock owner). */

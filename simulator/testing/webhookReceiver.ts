@@ -36,15 +36,14 @@ export class WebhookReceiver {
   }
 
   static async start(options: { publicKeyBase64: string; path?: string }): Promise<WebhookReceiver> {
-    let receiver: WebhookReceiver | undefined;
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => receiver!.handle(req, res, Buffer.concat(chunks)));
+      req.on('end', () => receiver.handle(req, res, Buffer.concat(chunks)));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
-    receiver = new WebhookReceiver(server, `http://127.0.0.1:${port}${options.path ?? '/webhooks/telnyx'}`, options.publicKeyBase64);
+    const receiver: WebhookReceiver = new WebhookReceiver(server, `http://127.0.0.1:${port}${options.path ?? '/webhooks/telnyx'}`, options.publicKeyBase64);
     return receiver;
   }
 

@@ -49,7 +49,7 @@ export type LeftQueueReason = 'answered' | 'abandoned' | 'overflow' | 'voicemail
 
 export type InboundCallStarted = E<
   'InboundCallStarted',
-  { callControlId: string; callLegId: string | null; from: string; to: string; callerName: string | null; entryMenuId: string; hoursId: string }
+  { callControlId: string; callLegId: string | null; from: string; to: string; callerName: string | null; entryMenuId: string | null; hoursId: string | null }
 >;
 export type OutboundCallStarted = E<
   'OutboundCallStarted',

@@ -3,7 +3,7 @@ import type { CrmContact } from '../crm/crmPort';
 import type { RoutingMethod } from '../routing/routingDecision';
 import type { CallEvent, CallOutcome, OfferPurpose, QueueDeadlines, TransferTarget } from './callEvents';
 import type { SupervisorRole } from './telnyxCommands';
-import { decodeClientState, type LegRole, type TelnyxWebhookData } from './webhook';
+import { decodeClientState, type ClientState, type LegRole, type TelnyxWebhookData } from './webhook';
 
 ////////////////////////////////////////// State
 
@@ -42,6 +42,7 @@ export interface QueueEntry {
   nextAnnouncementAt: string | null;
   /** Agents who rejected or missed this call recently, not offered it again before `until`. */
   excludedAgents: Array<{ agentId: string; until: string }>;
+  reason: 'ivr' | 'ivr-default' | 'transfer' | 'overflow' | 'callback';
   welcomed: boolean;
   lastWaitingReason: string | null;
   /** True while the entry is waiting in the queue (false once an agent took it). */
@@ -128,6 +129,11 @@ export interface CallBase extends CallTracking {
   voicemail: VoicemailState | null;
   supervisors: Record<string, Supervision>;
   dispositions: Record<string, { disposition: string; notes: string }>;
+  afterHoursId: string | null;
+  /** Outbound calls record from the destination's answer (dial `record`), per the outbound queue's policy. */
+  recordFromAnswer: boolean;
+  /** The client_state of every leg callstream dialled, by the dial's command_id (to attribute a failed dial). */
+  dials: Record<string, ClientState>;
 }
 
 export type CallPhase =
@@ -255,6 +261,9 @@ const baseFrom = (tracking: CallTracking, init: Pick<CallBase, 'callId' | 'direc
   voicemail: null,
   supervisors: {},
   dispositions: {},
+  afterHoursId: null,
+  recordFromAnswer: false,
+  dials: {},
 });
 
 const updateOffer = (state: ActiveCall, offerId: string, update: (offer: Offer) => Offer): Record<string, Offer> => {
@@ -262,10 +271,10 @@ const updateOffer = (state: ActiveCall, offerId: string, update: (offer: Offer) 
   return offer ? { ...state.offers, [offerId]: update(offer) } : state.offers;
 };
 
-const setAgentOutcome = (offer: Offer, agentId: string, outcome: OfferAgentOutcome): Offer => ({
-  ...offer,
-  agents: offer.agents.map((a) => (a.agentId === agentId ? { ...a, outcome } : a)),
-});
+const setAgentOutcome = (offer: Offer, agentId: string, outcome: OfferAgentOutcome): Offer => {
+  const agents = offer.agents.map((a) => (a.agentId === agentId ? { ...a, outcome } : a));
+  return { ...offer, agents, open: offer.acceptedBy === null && outcome !== 'accepted' && agents.some((a) => a.outcome === 'ringing') };
+};
 
 const markLegHangupRequested = (legs: Record<string, Leg>, callControlId: string | null): Record<string, Leg> => {
   if (!callControlId) return legs;
@@ -291,13 +300,13 @@ export const evolveCall = (current: CallState, event: CallEvent): CallState => {
       if (state.status !== 'New') return state;
       const d = event.data;
       const base = baseFrom(state, { callId: d.callId, direction: 'outbound', from: d.callerIdNumber, to: d.destination, startedAt: d.occurredAt, customerCallControlId: null, entryMenuId: null });
-      return { ...base, agentId: d.agentId, agentCallControlId: d.agentCallControlId, queueId: d.queueId, status: 'OutboundDialing' };
+      return { ...base, agentId: d.agentId, agentCallControlId: d.agentCallControlId, queueId: d.queueId, recordFromAnswer: d.record, status: 'OutboundDialing' };
     }
     case 'OutboundCallRefused': {
       if (state.status !== 'New') return state;
       const d = event.data;
       const base = baseFrom(state, { callId: d.callId, direction: 'outbound', from: '', to: d.destination, startedAt: d.occurredAt, customerCallControlId: null, entryMenuId: null });
-      return { ...base, agentId: d.agentId, agentCallControlId: d.agentCallControlId, legs: markLegHangupRequested(base.legs, d.agentCallControlId), status: 'Closing', outcome: 'outbound-refused', hangupAfterSpeak: false };
+      return { ...base, agentId: d.agentId, agentCallControlId: d.agentCallControlId, status: 'Closing', outcome: 'outbound-refused', hangupAfterSpeak: false };
     }
     default:
       break;
@@ -309,12 +318,16 @@ export const evolveCall = (current: CallState, event: CallEvent): CallState => {
     case 'CallerIdentified':
       return { ...s, caller: event.data.contact };
     case 'CallRoutedAfterHours':
-      return s.status === 'Answering' ? { ...s, route: 'after-hours' } : s;
+      return s.status === 'Answering' ? { ...s, route: 'after-hours', afterHoursId: event.data.hoursId } : s;
     case 'CallAnswered':
       return s;
     case 'TelnyxCommandRequested': {
       const d = event.data;
       const legs = d.action === 'hangup' ? markLegHangupRequested(s.legs, d.callControlId) : s.legs;
+      if (d.action === 'dial') {
+        const dialled = decodeClientState(d.params.client_state);
+        if (dialled) return { ...s, legs, dials: { ...s.dials, [d.commandId]: dialled } };
+      }
       const onCustomer = d.callControlId !== null && d.callControlId === s.customerCallControlId;
       if (onCustomer && (s.status === 'Queued' || s.status === 'Offering')) {
         if (d.action === 'speak') return { ...s, legs, announcing: true, entry: s.entry ? { ...s.entry, welcomed: true } : s.entry };
@@ -350,6 +363,7 @@ export const evolveCall = (current: CallState, event: CallEvent): CallState => {
         deadlines: d.deadlines,
         nextAnnouncementAt: d.nextAnnouncementAt,
         excludedAgents: d.reason === 'overflow' && s.entry ? s.entry.excludedAgents : [],
+        reason: d.reason,
         welcomed: d.reason === 'overflow' && s.entry ? s.entry.welcomed : false,
         lastWaitingReason: null,
         waiting: true,

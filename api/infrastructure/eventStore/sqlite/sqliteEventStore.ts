@@ -227,7 +227,9 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly waiting = new Set<SqliteSubscription>();
   private pollTimer: NodeJS.Timeout | undefined;
-  private readonly checkpointer: Checkpointer | undefined;
+  private readonly checkpointIntervalMs: number;
+  // Started by the first write: a store that only reads never grows the WAL.
+  private checkpointer: Checkpointer | undefined;
 
   private readonly insertStmt: Database.Statement<[string, bigint, string, string, string, string, number]>;
   private readonly currentRevisionStmt: Database.Statement<[string], bigint>;
@@ -274,8 +276,7 @@ export class SqliteEventStore implements EventStore {
     let peers = openStores.get(this.file);
     if (!peers) openStores.set(this.file, (peers = new Set()));
     peers.add(this);
-    const checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
-    if (checkpointIntervalMs > 0) this.checkpointer = startCheckpointer(this.file, checkpointIntervalMs, this.log);
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
     this.log.debug('event store opened');
   }
 
@@ -317,6 +318,7 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     this.metrics.commits += 1;
+    if (!this.checkpointer && this.checkpointIntervalMs > 0) this.checkpointer = startCheckpointer(this.file, this.checkpointIntervalMs, this.log);
     this.metrics.appends += batch.length;
     if (batch.length > this.metrics.largestBatch) this.metrics.largestBatch = batch.length;
     if (this.metrics.events !== eventsBefore) {

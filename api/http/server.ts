@@ -1,0 +1,312 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express, { type Express, type Request, type Router } from 'express';
+import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import type { Context as WsContext } from 'graphql-ws';
+import { useServer, type Extra as WsExtra } from 'graphql-ws/use/ws';
+import helmet from 'helmet';
+import type { NonEmptyArray } from 'type-graphql';
+import { WebSocketServer } from 'ws';
+import type { ReadModelStore } from '../../projections/infrastructure/readModels/readModelStore';
+import { AuthService, type AuthenticatedUser } from '../auth/authService';
+import { LoginRateLimiter } from '../auth/loginRateLimiter';
+import { resolveSessionSecret } from '../auth/sessionSecret';
+import { feedSessionEvents } from '../auth/sessionEventsFeed';
+import { SessionTokens } from '../auth/tokens';
+import { CallstreamError, UnauthenticatedError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { EventStore } from '../infrastructure/eventStore/eventStore';
+import type { ApiServices, GraphQLContext } from '../graphql/context';
+import { createFormatError } from '../graphql/errors';
+import { assertComplexity, complexityPlugin, limitRules } from '../graphql/limits';
+import { createCallstreamPubSub } from '../graphql/pubSub';
+import { callstreamResolvers, type ResolverClass } from '../graphql/resolvers';
+import { buildCallstreamSchema } from '../graphql/schema';
+import { CredentialService } from '../telephonyCredentials/credentialService';
+import type { TelephonyCredentialsApi } from '../telephonyCredentials/telephonyCredentialsApi';
+import { ensureAdmin, seedDemoUsers } from '../users/bootstrap';
+import { createPasswordHasher, type PasswordHasher } from '../users/passwords';
+import { UserDirectory } from '../users/userDirectory';
+import { UserService } from '../users/userService';
+import type { ApiConfig } from './config';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export interface MountedRouter {
+  path: string;
+  router: Router;
+}
+
+export interface CreateApiServerOptions {
+  eventStore: EventStore;
+  readModels: ReadModelStore;
+  telnyx: TelephonyCredentialsApi;
+  config: ApiConfig;
+  logger: Logger;
+  /** Resolver classes beyond the built-in list (api/graphql/resolvers.ts). */
+  extraResolvers?: ResolverClass[];
+  /**
+   * Routers mounted before the GraphQL body parser, e.g. `{ path: '/', router: createWebhookRouter(…) }`:
+   * they see the raw request body (the webhook signature covers the raw bytes).
+   */
+  routers?: MountedRouter[];
+  clock?: () => Date;
+  passwords?: PasswordHasher;
+}
+
+export interface ApiServer {
+  app: Express;
+  httpServer: Server;
+  schema: GraphQLSchema;
+  services: ApiServices;
+  /** Listens on the given port (config.port by default; 0 for an ephemeral one). */
+  listen(port?: number, host?: string): Promise<AddressInfo>;
+  /** Stops taking requests, lets running ones finish, closes WebSocket clients and the user subscription. The stores stay open (the caller owns them). */
+  close(): Promise<void>;
+}
+
+type WsAuth = { user?: AuthenticatedUser };
+type SocketExtra = WsExtra & Partial<WsAuth>;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+const bearerToken = (value: unknown): string | undefined => {
+  if (typeof value !== 'string') return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value.trim());
+  return match ? match[1] : undefined;
+};
+
+const wsToken = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
+  const raw = params?.authorization ?? params?.Authorization;
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  return bearerToken(raw) ?? raw.trim();
+};
+
+/** A CORS origin list; '*' allows any origin (there are no cookies: tokens travel in headers). */
+const corsOrigin = (origins: string[]): boolean | string[] => (origins.includes('*') ? true : origins);
+
+/**
+ * The API: Apollo Server 5 on express 5 at /graphql, graphql-ws on the same HTTP server and path,
+ * sessions and users on the event store. Starts the user directory and creates the env admin (and
+ * the demo users in embedded demo mode) before it resolves.
+ */
+export const createApiServer = async (options: CreateApiServerOptions): Promise<ApiServer> => {
+  const { eventStore, readModels, telnyx, config } = options;
+  const logger = options.logger.child({ component: 'api' });
+  const clock = options.clock ?? (() => new Date());
+  const development = config.nodeEnv === 'development';
+
+  const secret = resolveSessionSecret({ secret: config.sessionSecret, embedded: config.embedded, dataDir: config.dataDir, logger });
+  const passwords = options.passwords ?? createPasswordHasher(config.bcryptCost);
+  const pubSub = createCallstreamPubSub();
+  const userDirectory = new UserDirectory({ eventStore, logger });
+  await userDirectory.start();
+  const users = new UserService({ eventStore, passwords, clock, view: userDirectory });
+  const credentials = new CredentialService({ eventStore, telnyx, connectionId: config.credentialConnectionId, logger, clock });
+  const auth = new AuthService({
+    eventStore,
+    users,
+    directory: userDirectory,
+    credentials,
+    passwords,
+    tokens: new SessionTokens({ secret, accessTtlSeconds: config.accessTokenTtlSeconds, clock }),
+    rateLimiter: new LoginRateLimiter({ maxFailures: config.loginMaxFailures, windowSeconds: config.loginFailureWindowSeconds }),
+    refreshTtlSeconds: config.refreshTokenTtlSeconds,
+    logger,
+    clock,
+  });
+  const services: ApiServices = { eventStore, readModels, telnyx, users, userDirectory, auth, credentials, pubSub, config, logger, clock };
+
+  try {
+    if (config.admin) await ensureAdmin(users, config.admin, logger);
+    if (config.seedDemo) {
+      if (config.embedded) await seedDemoUsers(users, config.demoPassword, logger);
+      else logger.warn('CALLSTREAM_SEED_DEMO is ignored outside embedded mode');
+    }
+  } catch (error) {
+    await userDirectory.close();
+    throw error;
+  }
+
+  const resolvers = [...callstreamResolvers, ...(options.extraResolvers ?? [])] as NonEmptyArray<ResolverClass>;
+  const schema = await buildCallstreamSchema(resolvers, pubSub);
+  const stopSessionFeed = feedSessionEvents(userDirectory, pubSub);
+  const formatError = createFormatError({ development, logger });
+  const rules = limitRules({ maxDepth: config.graphqlMaxDepth, maxComplexity: config.graphqlMaxComplexity });
+
+  const app = express();
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
+  const httpServer = createServer(app);
+
+  // ---- graphql-ws: the token comes once, in connection_init; each operation re-checks the session.
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const wsContext = (ctx: WsContext<Record<string, unknown>, SocketExtra>, user: AuthenticatedUser, requestId: string): GraphQLContext => ({
+    requestId,
+    user,
+    ip: ctx.extra.request.socket.remoteAddress ?? '',
+    transport: 'ws',
+    services,
+    logger: logger.child({ requestId, userId: user.userId }),
+  });
+  const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+  const serverCleanup = useServer<Record<string, unknown>, WsAuth>(
+    {
+      isProd: !development,
+      schema,
+      onConnect: async (ctx) => {
+        const token = wsToken(ctx.connectionParams);
+        if (!token) {
+          ctx.extra.socket.close(4401, 'Unauthorized: connectionParams.authorization is missing');
+          return false;
+        }
+        try {
+          ctx.extra.user = await auth.authenticate(token);
+          return true;
+        } catch (error) {
+          const reason = error instanceof CallstreamError ? error.message : 'invalid token';
+          ctx.extra.socket.close(4401, `Unauthorized: ${reason}`.slice(0, 120));
+          return false;
+        }
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const connected = ctx.extra.user;
+        if (!connected) return [new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        let user: AuthenticatedUser;
+        try {
+          user = await auth.currentSession(connected.userId, connected.sessionId);
+          ctx.extra.user = user;
+        } catch (error) {
+          const reason = error instanceof CallstreamError ? error.message : 'session ended';
+          ctx.extra.socket.close(4403, `Forbidden: ${reason}`.slice(0, 120));
+          return [new GraphQLError(reason, { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          const message = error instanceof GraphQLError ? error.message : 'Syntax error';
+          return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...rules]);
+        if (errors.length > 0) {
+          return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        }
+        try {
+          assertComplexity(schema, document, payload.variables ?? undefined, payload.operationName, config.graphqlMaxComplexity);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+        const args: ExecutionArgs = {
+          schema,
+          document,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+          contextValue: wsContext(ctx, user, randomUUID()),
+        };
+        return args;
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
+      onError: (_ctx, _id, _payload, errors) => formatAll(errors),
+    },
+    wsServer,
+  );
+
+  let wsDisposed: Promise<void> | undefined;
+  const disposeWs = (): Promise<void> => (wsDisposed ??= Promise.resolve(serverCleanup.dispose()));
+  const disposeWsPlugin: ApolloServerPlugin = {
+    serverWillStart: async () => ({
+      drainServer: disposeWs,
+    }),
+  };
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: development,
+    introspection: true,
+    validationRules: rules,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      disposeWsPlugin,
+      complexityPlugin(schema, config.graphqlMaxComplexity),
+      ...(development ? [] : [ApolloServerPluginLandingPageDisabled()]),
+    ],
+  });
+  await apollo.start();
+
+  let closing = false;
+  app.use(helmet(development ? { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false } : {}));
+  app.use(cors({ origin: corsOrigin(config.corsOrigins), maxAge: 600 }));
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/health/ready', (_req, res) => {
+    res.status(closing ? 503 : 200).json({ status: closing ? 'closing' : 'ok' });
+  });
+  for (const { path, router } of options.routers ?? []) app.use(path, router);
+
+  const httpContext = async ({ req, res }: { req: Request; res: express.Response }): Promise<GraphQLContext> => {
+    const header = req.get('x-request-id');
+    const requestId = header && REQUEST_ID.test(header) ? header : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const authorization = req.get('authorization');
+    let user: AuthenticatedUser | null = null;
+    let authError: CallstreamError | undefined;
+    if (authorization !== undefined) {
+      const token = bearerToken(authorization);
+      if (!token) authError = new UnauthenticatedError('The Authorization header must be "Bearer <access token>"');
+      else {
+        try {
+          user = await auth.authenticate(token);
+        } catch (error) {
+          if (!(error instanceof CallstreamError)) throw error;
+          authError = error;
+        }
+      }
+    }
+    return {
+      requestId,
+      user,
+      ...(authError ? { authError } : {}),
+      ip: req.ip ?? req.socket.remoteAddress ?? '',
+      transport: 'http',
+      services,
+      logger: logger.child({ requestId, ...(user ? { userId: user.userId } : {}) }),
+    };
+  };
+  app.use(GRAPHQL_PATH, express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: httpContext }));
+
+  return {
+    app,
+    httpServer,
+    schema,
+    services,
+    listen: (port = config.port, host = config.host) =>
+      new Promise<AddressInfo>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          const address = httpServer.address() as AddressInfo;
+          logger.info({ port: address.port, host: address.address, path: GRAPHQL_PATH }, 'API listening');
+          resolve(address);
+        });
+      }),
+    close: async () => {
+      if (closing) return;
+      closing = true;
+      stopSessionFeed();
+      await apollo.stop();
+      await disposeWs();
+      await userDirectory.close();
+      logger.info('API stopped');
+    },
+  };
+};

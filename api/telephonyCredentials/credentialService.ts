@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { decodeJwt } from 'jose';
+import type { CommandMetadata } from '../core/decider';
+import { IllegalStateError, NotFoundError, UnavailableError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { EventStore, RecordedEvent } from '../infrastructure/eventStore/eventStore';
+import { decideOnStream } from '../users/streamDecisions';
+import { eventMetadata, type RequestMeta } from '../users/userService';
+import {
+  AGENT_CREDENTIALS_EVENT_TYPES,
+  agentCredentialsStream,
+  decideAgentCredentials,
+  evolveAgentCredentials,
+  initialAgentCredentials,
+  type AgentCredentialsCommand,
+  type AgentCredentialsEvent,
+  type AgentCredentialsState,
+  type CredentialRevocationReason,
+  type DeviceCredential,
+} from './agentCredentials';
+import type { TelephonyCredentialsApi } from './telephonyCredentialsApi';
+
+export const CREDENTIAL_TAG = 'callstream';
+
+export interface TelephonyLogin {
+  /** The JWT the browser passes to TelnyxRTC as `login_token`. */
+  loginToken: string;
+  sipUsername: string;
+  /** From the JWT's own `exp` (24 h after the credential's creation at most): refresh well before. */
+  expiresAt: Date;
+  credentialId: string;
+}
+
+export interface CredentialServiceOptions {
+  eventStore: EventStore;
+  telnyx: TelephonyCredentialsApi;
+  /** The Credential Connection; without it no credential can be made (the login still succeeds). */
+  connectionId?: string;
+  logger: Logger;
+  clock?: () => Date;
+  newId?: () => string;
+}
+
+const upcast = (recorded: RecordedEvent): AgentCredentialsEvent | undefined =>
+  AGENT_CREDENTIALS_EVENT_TYPES.has(recorded.type) ? ({ type: recorded.type, data: recorded.data } as AgentCredentialsEvent) : undefined;
+
+export const credentialName = (agentId: string, deviceId: string): string => `callstream-${agentId}-${deviceId}`;
+
+const tokenExpiry = (jwt: string, fallback: Date): Date => {
+  try {
+    const { exp } = decodeJwt(jwt);
+    return typeof exp === 'number' ? new Date(exp * 1000) : fallback;
+  } catch {
+    return fallback;
+  }
+};
+
+/**
+ * One Telnyx telephony credential per agent device: created on the agent's first login on the
+ * device, reused after that, deleted at Telnyx and revoked on logout or deactivation. Telnyx is
+ * called before the event is appended; a credential whose event could not be appended is deleted
+ * again, so none is left behind unrecorded.
+ */
+export class CredentialService {
+  private readonly store: EventStore;
+  private readonly telnyx: TelephonyCredentialsApi;
+  private readonly connectionId?: string;
+  private readonly log: Logger;
+  private readonly clock: () => Date;
+  private readonly newId: () => string;
+
+  constructor(options: CredentialServiceOptions) {
+    this.store = options.eventStore;
+    this.telnyx = options.telnyx;
+    this.connectionId = options.connectionId;
+    this.log = options.logger.child({ component: 'telephonyCredentials' });
+    this.clock = options.clock ?? (() => new Date());
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  async state(agentId: string): Promise<AgentCredentialsState> {
+    const recorded = await this.store.readStream(agentCredentialsStream(agentId));
+    return recorded.reduce<AgentCredentialsState>((s, r) => {
+      const event = upcast(r);
+      return event ? evolveAgentCredentials(s, event) : s;
+    }, initialAgentCredentials());
+  }
+
+  async device(agentId: string, deviceId: string): Promise<DeviceCredential | undefined> {
+    return (await this.state(agentId)).devices[deviceId];
+  }
+
+  /** The device's credential, created through Telnyx when it has none. */
+  async ensureCredential(input: { agentId: string; userId: string; deviceId: string }, meta: RequestMeta): Promise<DeviceCredential> {
+    const existing = await this.device(input.agentId, input.deviceId);
+    if (existing) return existing;
+    if (!this.connectionId) throw new UnavailableError('No Telnyx credential connection is configured (TELNYX_CREDENTIAL_CONNECTION_ID)');
+    const created = await this.telnyx.createTelephonyCredential({
+      connectionId: this.connectionId,
+      name: credentialName(input.agentId, input.deviceId),
+      tag: CREDENTIAL_TAG,
+    });
+    try {
+      await this.execute(
+        input.agentId,
+        {
+          type: 'RecordCredential',
+          data: { ...input, credentialId: created.id, sipUsername: created.sipUsername, ...(created.expiresAt ? { expiresAt: created.expiresAt } : {}) },
+        },
+        meta,
+      );
+    } catch (error) {
+      await this.deleteQuietly(created.id);
+      if (error instanceof IllegalStateError) {
+        const winner = await this.device(input.agentId, input.deviceId);
+        if (winner) return winner;
+      }
+      throw error;
+    }
+    this.log.info({ agentId: input.agentId, deviceId: input.deviceId, credentialId: created.id, sipUsername: created.sipUsername }, 'telephony credential created');
+    return { credentialId: created.id, sipUsername: created.sipUsername, deviceId: input.deviceId, userId: input.userId, registered: false, ...(created.expiresAt ? { expiresAt: created.expiresAt } : {}) };
+  }
+
+  /** Mints a WebRTC login token; a credential Telnyx no longer knows is revoked and replaced once. */
+  async issueToken(input: { agentId: string; userId: string; deviceId: string }, meta: RequestMeta, options: { create: boolean }): Promise<TelephonyLogin> {
+    for (let attempt = 0; ; attempt++) {
+      const credential = options.create ? await this.ensureCredential(input, meta) : await this.device(input.agentId, input.deviceId);
+      if (!credential) throw new NotFoundError(`No telephony credential for device ${input.deviceId}; refresh the telephony token or log in again`);
+      try {
+        const loginToken = await this.telnyx.createTelephonyToken(credential.credentialId);
+        const fallback = new Date(this.clock().getTime() + 24 * 3600 * 1000);
+        return { loginToken, sipUsername: credential.sipUsername, expiresAt: tokenExpiry(loginToken, fallback), credentialId: credential.credentialId };
+      } catch (error) {
+        if (!(error instanceof NotFoundError) || attempt > 0) throw error;
+        this.log.warn({ agentId: input.agentId, deviceId: input.deviceId, credentialId: credential.credentialId }, 'telephony credential is gone at Telnyx; replacing it');
+        await this.execute(input.agentId, { type: 'RevokeCredential', data: { agentId: input.agentId, deviceId: input.deviceId, credentialId: credential.credentialId, reason: 'gone_at_telnyx' } }, meta);
+        if (!options.create) throw error;
+      }
+    }
+  }
+
+  async reportRegistration(input: { agentId: string; deviceId: string; registered: boolean }, meta: RequestMeta): Promise<DeviceCredential> {
+    const result = await this.execute(input.agentId, { type: 'ReportRegistration', data: input }, meta);
+    const device = result.devices[input.deviceId];
+    if (!device) throw new NotFoundError(`No telephony credential for device ${input.deviceId}`);
+    return device;
+  }
+
+  /** Deletes the device's credential at Telnyx and records the revocation. */
+  async revokeDevice(agentId: string, deviceId: string, reason: CredentialRevocationReason, meta: RequestMeta): Promise<void> {
+    const credential = await this.device(agentId, deviceId);
+    if (credential) await this.revoke(agentId, credential, reason, meta);
+  }
+
+  async revokeAll(agentId: string, reason: CredentialRevocationReason, meta: RequestMeta): Promise<void> {
+    const { devices } = await this.state(agentId);
+    for (const credential of Object.values(devices)) await this.revoke(agentId, credential, reason, meta);
+  }
+
+  private async revoke(agentId: string, credential: DeviceCredential, reason: CredentialRevocationReason, meta: RequestMeta): Promise<void> {
+    try {
+      await this.telnyx.deleteTelephonyCredential(credential.credentialId);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) {
+        // Left recorded as active: the next login on the device reuses it and the next logout tries again.
+        this.log.error({ err: error, agentId, deviceId: credential.deviceId, credentialId: credential.credentialId }, 'could not delete the telephony credential at Telnyx');
+        return;
+      }
+    }
+    await this.execute(agentId, { type: 'RevokeCredential', data: { agentId, deviceId: credential.deviceId, credentialId: credential.credentialId, reason } }, meta);
+    this.log.info({ agentId, deviceId: credential.deviceId, credentialId: credential.credentialId, reason }, 'telephony credential revoked');
+  }
+
+  private async deleteQuietly(credentialId: string): Promise<void> {
+    try {
+      await this.telnyx.deleteTelephonyCredential(credentialId);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) this.log.error({ err: error, credentialId }, 'could not delete an unrecorded telephony credential');
+    }
+  }
+
+  private async execute(agentId: string, command: Pick<AgentCredentialsCommand, 'type' | 'data'>, meta: RequestMeta): Promise<AgentCredentialsState> {
+    const metadata: CommandMetadata = { now: this.clock().toISOString(), commandId: this.newId(), actor: meta.actor, requestId: meta.requestId };
+    const full = { ...command, metadata } as AgentCredentialsCommand;
+    const result = await decideOnStream(
+      this.store,
+      agentCredentialsStream(agentId),
+      { evolve: evolveAgentCredentials, initialState: initialAgentCredentials },
+      upcast,
+      (state) => decideAgentCredentials(full, state),
+      eventMetadata(meta, agentId),
+    );
+    return result.newState;
+  }
+}

@@ -1,5 +1,6 @@
 import { checkBusinessHours } from '../config/businessHours';
 import { languageSettingsFor, numberConfigFor, type CallAttributes, type ContactCenterConfig, type ContactCenterSettings, type IvrAction, type QueueConfig } from '../config/config';
+import { transcriptionLanguageFor } from '../config/languages';
 import { deterministicId, type Decider } from '../core/decider';
 import { IllegalStateError, NotFoundError, ValidationError } from '../core/errors';
 import type { CallCommand, HandleWebhook, OfferCall } from './callCommands';
@@ -1359,7 +1360,7 @@ const decideCommand = (d: Draft, command: CallCommand): void => {
       request(
         d,
         s.customerCallControlId,
-        { action: 'transcription_start', params: { transcription_engine: 'Telnyx', transcription_engine_config: { transcription_engine: 'Telnyx', language }, transcription_tracks: 'both' } },
+        { action: 'transcription_start', params: { transcription_engine: 'Telnyx', transcription_engine_config: { transcription_engine: 'Telnyx', language: transcriptionLanguageFor(language) }, transcription_tracks: 'both' } },
         `transcription requested by ${d.actor}`,
       );
       return;

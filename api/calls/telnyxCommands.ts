@@ -1,3 +1,4 @@
+import type { TranscriptionLanguage, TtsLanguage } from '../config/languages';
 import { deterministicId } from '../core/decider';
 
 /**
@@ -23,14 +24,14 @@ export type NoParams = Record<string, never>;
 export interface SpeakParams {
   payload: string;
   voice: string;
-  language: string;
+  language: TtsLanguage;
   payload_type: 'text';
   target_legs?: TargetLegs;
 }
 export interface GatherUsingSpeakParams {
   payload: string;
   voice: string;
-  language: string;
+  language: TtsLanguage;
   payload_type: 'text';
   minimum_digits: number;
   maximum_digits: number;
@@ -76,7 +77,7 @@ export interface RecordStartParams {
 }
 export interface TranscriptionStartParams {
   transcription_engine: 'Telnyx';
-  transcription_engine_config: { transcription_engine: 'Telnyx'; language: string };
+  transcription_engine_config: { transcription_engine: 'Telnyx'; language: TranscriptionLanguage };
   transcription_tracks: 'inbound' | 'outbound' | 'both';
 }
 export interface SendDtmfParams {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TTS_LANGUAGES } from './languages';
 
 ////////////////////////////////////////// Shapes (validated with zod; the types are inferred from them)
 
@@ -117,7 +118,7 @@ export const phoneNumberConfigSchema = z
 
 const languageSettingsSchema = z
   .object({
-    ttsLanguage: z.string().min(2).max(10),
+    ttsLanguage: z.enum(TTS_LANGUAGES),
     voice: z.string().min(1).max(100),
     prompts: z
       .object({

@@ -28,8 +28,8 @@ describe('the simulated world at scale 100', () => {
   const types = (id: string): string[] => receiver.legEvents(id).map((e) => e.event_type);
 
   it('runs an inbound call end to end: IVR with a retry, queue, agent offer, recording that downloads and then expires', async () => {
-    sim.world.registerPhone('alice', { onRing: 'answer', answerAfterMs: 3_000, handleTimeMs: 60_000 });
-    const caller = sim.world.placeCaller({ from: '+15553334444', ivr: ['9', '2'], talkMs: null });
+    sim.world.registerPhone('alice', { onRing: 'answer', answerAfterMs: 3_000, handleTimeMs: 60_000, says: ['How can I help?'], sayEveryMs: 10_000 });
+    const caller = sim.world.placeCaller({ from: '+15553334444', ivr: ['9', '2'], talkMs: null, says: ['I was charged twice'], sayEveryMs: 5_000 });
     const id = caller.callControlId;
 
     await receiver.waitForEvent('call.initiated', on(id));
@@ -44,11 +44,22 @@ describe('the simulated world at scale 100', () => {
     expect(ivr.payload).toMatchObject({ digits: '2', status: 'valid' });
     expect(receiver.legEvents(id).filter((e) => e.event_type === 'call.dtmf.received').map((e) => e.payload.digit)).toEqual(['9', '2']);
 
+    await backend.transcriptionStart(id, { transcription_engine: 'Google', transcription_tracks: 'both' }, cid('stt'));
     await backend.enqueue(id, { queue_name: 'billing' }, cid('enqueue'));
     await receiver.waitForEvent('call.enqueued', on(id));
     const agent = await backend.dial({ to: SIP('alice'), from: '+15550100000', link_to: id, bridge_intent: true, bridge_on_answer: true, timeout_secs: 20 }, cid('offer'));
     await receiver.waitForEvent('call.bridged', on(id));
     await backend.recordStart(id, { format: 'wav', channels: 'dual' }, cid('record'));
+
+    const finals = async (track: string) =>
+      (
+        await receiver.waitForEvent('call.transcription', (p) => {
+          const t = p.transcription_data as { is_final: boolean; transcription_track: string };
+          return on(id)(p) && t.is_final && t.transcription_track === track;
+        })
+      ).payload.transcription_data;
+    expect(await finals('inbound')).toMatchObject({ transcript: 'I was charged twice' });
+    expect(await finals('outbound')).toMatchObject({ transcript: 'How can I help?' });
 
     // Alice hangs up after her handle time; the customer leg follows (no park_after_unbridge).
     const agentHangup = await receiver.waitForEvent('call.hangup', on(agent.call_control_id));
@@ -58,7 +69,7 @@ describe('the simulated world at scale 100', () => {
 
     expect(types(agent.call_control_id)).toEqual(['call.initiated', 'call.answered', 'call.bridged', 'call.hangup']);
     expect(receiver.legEvents(agent.call_control_id)[0]!.payload.from).toBe('+15553334444');
-    const customer = types(id).filter((t) => t !== 'call.dtmf.received');
+    const customer = types(id).filter((t) => t !== 'call.dtmf.received' && t !== 'call.transcription');
     expect(customer).toEqual([
       'call.initiated',
       'call.answered',

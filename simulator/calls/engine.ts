@@ -83,6 +83,7 @@ export class CallEngine {
   private readonly sessions = new Map<string, Set<string>>();
   private readonly dialCommands = new Map<string, { at: number; result: DialResult }>();
   private lastSweep = 0;
+  private lastSweepReal = 0;
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -1104,8 +1105,10 @@ export class CallEngine {
 
   /** Forgets ended legs past their retention and command_ids past the dedupe window. */
   private sweep(now: number): void {
-    if (now - this.lastSweep < 10_000) return;
+    const realNow = Date.now();
+    if (now - this.lastSweep < 10_000 || realNow - this.lastSweepReal < 1_000) return;
     this.lastSweep = now;
+    this.lastSweepReal = realNow;
     const retention = this.deps.options.legRetentionMs;
     for (const [id, leg] of this.legs) {
       if (leg.endedAt !== undefined && now - leg.endedAt > retention) {

@@ -23,13 +23,20 @@ export const assertComplexity = (
   operationName: string | undefined | null,
   maxComplexity: number,
 ): number => {
-  const complexity = getComplexity({
-    schema,
-    query: document,
-    variables: variables ?? {},
-    ...(operationName ? { operationName } : {}),
-    estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-  });
+  let complexity: number;
+  try {
+    complexity = getComplexity({
+      schema,
+      query: document,
+      variables: variables ?? {},
+      ...(operationName ? { operationName } : {}),
+      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch (error) {
+    // Variables that do not coerce: execution reports them as BAD_USER_INPUT, with graphql's message.
+    if (error instanceof GraphQLError) return 0;
+    throw error;
+  }
   if (complexity > maxComplexity) {
     throw new GraphQLError(`The query is too complex: its complexity is ${complexity}, the maximum is ${maxComplexity}`, {
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED', complexity, maximumComplexity: maxComplexity, http: { status: 400 } },

@@ -79,3 +79,22 @@ describe('query limits', () => {
     expect(fine.data.tree.level).toBe(0);
   });
 });
+
+describe('bad variables', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('are BAD_USER_INPUT with graphql\'s message, not an internal error', async () => {
+    const res = await h.gql('mutation($r: [Role!]!) { setUserRoles(userId: "x", roles: $r) { id } }', { r: ['agent'] }, await h.adminToken());
+    expect(res.status).toBe(400);
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0].message).toMatch(/Value "agent" does not exist in "Role" enum/);
+  });
+});

@@ -5,6 +5,7 @@ import type { TelephonyCredentialsApi } from '../../../api/telephonyCredentials/
 const mapError = (error: unknown): unknown => {
   if (error instanceof Telnyx.NotFoundError) return new NotFoundError('Telephony credential not found at Telnyx');
   if (error instanceof Telnyx.APIConnectionError) return new UnavailableError('Telnyx could not be reached', { cause: error });
+  if (error instanceof Telnyx.APIError && typeof error.status === 'number' && error.status >= 500) return new UnavailableError(`Telnyx answered ${error.status}`, { cause: error });
   return error;
 };
 

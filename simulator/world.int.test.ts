@@ -167,6 +167,22 @@ describe('the simulated world at scale 100', () => {
     expect(sim.control.counters().world).toMatchObject({ callers_abandoned: 1, callers_unanswered: 1 });
   });
 
+  it('applies queue max_wait_time_secs, record max_length and dial time_limit_secs', async () => {
+    const id = sim.world.placeCaller({ talkMs: null }).callControlId;
+    await receiver.waitForEvent('call.initiated', on(id));
+    await backend.answer(id, {}, cid('answer'));
+    await backend.enqueue(id, { queue_name: 'short', max_wait_time_secs: 10 }, cid('enqueue'));
+    expect((await receiver.waitForEvent('call.dequeued', on(id))).payload).toMatchObject({ reason: 'timeout', queue: 'short' });
+    await backend.recordStart(id, { format: 'wav', channels: 'single', max_length: 5 }, cid('record'));
+    expect((await receiver.waitForEvent('call.recording.saved', on(id))).payload).toMatchObject({ channels: 'single' });
+    expect((await backend.retrieveCall(id)).is_alive).toBe(true);
+    await backend.hangup(id, {}, cid('hangup'));
+
+    const limited = await backend.dial({ to: '+15550001234', from: '+15550100000', time_limit_secs: 30 }, cid('dial'));
+    await receiver.waitForEvent('call.answered', on(limited.call_control_id));
+    expect((await receiver.waitForEvent('call.hangup', on(limited.call_control_id))).payload).toMatchObject({ hangup_cause: 'time_limit' });
+  });
+
   it('places Poisson arrivals until maxCallers', async () => {
     const before = sim.control.counters().world.callersPlaced ?? 0;
     sim.world.startArrivals({ ratePerMinute: 600, maxCallers: 3, template: { to: '+15550109999' } });

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ENV_NAMES, optionsFromEnv, parseSimulatorOptions } from './config';
+import { loadSigningKeys } from './keys';
 import { parseFaultSpecs } from './cli';
 import { toneWav } from './calls/recordings';
 
@@ -38,5 +42,19 @@ describe('recording audio', () => {
     expect(wav.readUInt16LE(22)).toBe(2);
     expect(wav.readUInt32LE(24)).toBe(8_000);
     expect(wav.readUInt32LE(40)).toBe(1.5 * 8_000 * 2 * 2);
+  });
+});
+
+describe('signing keys', () => {
+  it('keeps the key pair in its key file across restarts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-key-'));
+    try {
+      const first = loadSigningKeys({ keyFile: join(dir, 'key.pem') });
+      const second = loadSigningKeys({ keyFile: join(dir, 'key.pem') });
+      expect(second.publicKeyBase64).toBe(first.publicKeyBase64);
+      expect(loadSigningKeys({}).publicKeyBase64).not.toBe(first.publicKeyBase64);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -14,7 +14,8 @@ describe('the simulated world at scale 100', () => {
   let backend: SdkTelnyxAdapter;
 
   beforeAll(async () => {
-    sim = await createSimulator({ scale: 100, seed: 3 });
+    // Callers the test answers wait up to an hour so a slow machine cannot make them give up first.
+    sim = await createSimulator({ scale: 100, seed: 3, inboundAnswerTimeoutMs: 3_600_000 });
     receiver = await WebhookReceiver.start({ publicKeyBase64: sim.publicKeyBase64 });
     sim.control.setWebhookUrls({ webhookUrl: receiver.url });
     backend = new SdkTelnyxAdapter(loadTelnyxConfig({ TELNYX_MAX_RETRIES: '0' }, embeddedFromSimulator(sim)));
@@ -154,7 +155,7 @@ describe('the simulated world at scale 100', () => {
 
   it('lets callers give up: patience in the queue, and no answer within 30 s', async () => {
     const impatient = sim.world.placeCaller({ patienceMs: 20_000, queueDigit: { digit: '0', afterMs: 5_000 } }).callControlId;
-    const ignored = sim.world.placeCaller().callControlId;
+    const ignored = sim.world.placeCaller({ answerTimeoutMs: 30_000 }).callControlId;
     await receiver.waitForEvent('call.initiated', on(impatient));
     await backend.answer(impatient, {}, cid('answer'));
     await backend.enqueue(impatient, { queue_name: 'patience' }, cid('enqueue'));

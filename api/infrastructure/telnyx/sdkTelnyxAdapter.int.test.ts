@@ -20,7 +20,7 @@ describe('SdkTelnyxAdapter against the simulator', () => {
   let dir: string;
 
   beforeAll(async () => {
-    sim = await createSimulator({ scale: 100, seed: 7 });
+    sim = await createSimulator({ scale: 100, seed: 7, inboundAnswerTimeoutMs: 3_600_000 });
     receiver = await WebhookReceiver.start({ publicKeyBase64: sim.publicKeyBase64 });
     sim.control.setWebhookUrls({ webhookUrl: receiver.url });
     telnyx = new SdkTelnyxAdapter(loadTelnyxConfig({ TELNYX_MAX_RETRIES: '1', TELNYX_TIMEOUT_MS: '3000' }, embeddedFromSimulator(sim)));

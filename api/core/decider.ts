@@ -45,8 +45,13 @@ const CALLSTREAM_NAMESPACE = '1b671a64-40d5-491e-99b0-da01ff1f3341';
 export const deterministicId = (...parts: ReadonlyArray<string | number | bigint>): string =>
   uuidv5(parts.map((part) => String(part)).join('\u001f'), CALLSTREAM_NAMESPACE);
 
-/** The id of the event appended at `revision` of `streamId`: unique per store and stable across retries. */
-export const eventIdAt = (streamId: string, revision: bigint): string => deterministicId('event', streamId, revision);
+/**
+ * The id of an event decided for `revision` of `streamId`. It includes the event itself: the stores treat an
+ * append whose ids are already at that revision as a repeat (EventStoreDB's idempotent append), so a retried
+ * decision is a no-op while a different decision racing for the same revision gets the concurrency error.
+ */
+export const eventIdAt = (streamId: string, revision: bigint, event: DomainEvent): string =>
+  deterministicId('event', streamId, revision, event.type, JSON.stringify(event.data));
 
 ////////////////////////////////////////// Command handling
 
@@ -80,7 +85,7 @@ export const DEFAULT_MAX_RETRIES = 5;
 
 const toEventData = <Evt extends DomainEvent>(streamId: string, first: bigint, events: readonly Evt[], metadata: EventMetadata | undefined): EventData[] =>
   events.map((event, index) => ({
-    id: eventIdAt(streamId, first + BigInt(index)),
+    id: eventIdAt(streamId, first + BigInt(index), event),
     type: event.type,
     data: event.data,
     ...(metadata ? { metadata } : {}),

@@ -63,6 +63,8 @@ export class WebhookDispatcher {
   private idleWaiters: (() => void)[] = [];
   private closed = false;
   private pumpScheduled = false;
+  /** Bumped by clear(): attempts started before it do not record or retry. */
+  private generation = 0;
 
   constructor(
     private readonly deps: {
@@ -103,6 +105,7 @@ export class WebhookDispatcher {
 
   /** Drops everything queued or scheduled (used by reset). */
   clear(): void {
+    this.generation++;
     this.queue.length = 0;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
@@ -196,6 +199,7 @@ export class WebhookDispatcher {
     if (target.failover) counters.webhook(event.eventType, 'failover');
 
     const dropThisOne = delivery.attempt === 1 && !delivery.duplicate && this.deps.faults.roll('dropFirstAttempt');
+    const generation = this.generation;
     let status: number | null = null;
     let error: string | undefined;
     try {
@@ -203,7 +207,7 @@ export class WebhookDispatcher {
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
-    if (this.closed) return;
+    if (this.closed || generation !== this.generation) return;
     const ok = status !== null && status >= 200 && status < 300 && !dropThisOne;
     this.record({
       eventId: event.id,

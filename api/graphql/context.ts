@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger';
 import type { EventStore } from '../infrastructure/eventStore/eventStore';
 import type { ReadModelStore } from '../../projections/infrastructure/readModels/readModelStore';
 import type { CredentialService } from '../telephonyCredentials/credentialService';
-import type { TelephonyCredentialsApi } from '../telephonyCredentials/telephonyCredentialsApi';
+import type { TelnyxPort } from '../infrastructure/telnyx/telnyx';
 import type { UserDirectory } from '../users/userDirectory';
 import type { RequestMeta, UserService } from '../users/userService';
 import type { CallstreamPubSub } from './pubSub';
@@ -14,7 +14,7 @@ import type { CallstreamPubSub } from './pubSub';
 export interface ApiServices {
   eventStore: EventStore;
   readModels: ReadModelStore;
-  telnyx: TelephonyCredentialsApi;
+  telnyx: TelnyxPort;
   users: UserService;
   userDirectory: UserDirectory;
   auth: AuthService;

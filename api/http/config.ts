@@ -55,7 +55,6 @@ const ApiEnv = z.object({
   CALLSTREAM_LOGIN_FAILURE_WINDOW_SECONDS: intIn(1, 24 * 3600, 60),
   CALLSTREAM_GRAPHQL_MAX_DEPTH: intIn(2, 100, 12),
   CALLSTREAM_GRAPHQL_MAX_COMPLEXITY: intIn(10, 1_000_000, 2000),
-  TELNYX_CREDENTIAL_CONNECTION_ID: optionalString,
 });
 
 export interface ApiConfig {
@@ -80,8 +79,6 @@ export interface ApiConfig {
   loginFailureWindowSeconds: number;
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
-  /** The Telnyx Credential Connection that agents' on-demand telephony credentials are created on. */
-  credentialConnectionId?: string;
 }
 
 const parseTrustProxy = (value: string | undefined): ApiConfig['trustProxy'] => {
@@ -130,6 +127,5 @@ export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig =
     loginFailureWindowSeconds: e.CALLSTREAM_LOGIN_FAILURE_WINDOW_SECONDS,
     graphqlMaxDepth: e.CALLSTREAM_GRAPHQL_MAX_DEPTH,
     graphqlMaxComplexity: e.CALLSTREAM_GRAPHQL_MAX_COMPLEXITY,
-    credentialConnectionId: e.TELNYX_CREDENTIAL_CONNECTION_ID,
   };
 };

@@ -30,7 +30,7 @@ import { createCallstreamPubSub } from '../graphql/pubSub';
 import { callstreamResolvers, type ResolverClass } from '../graphql/resolvers';
 import { buildCallstreamSchema } from '../graphql/schema';
 import { CredentialService } from '../telephonyCredentials/credentialService';
-import type { TelephonyCredentialsApi } from '../telephonyCredentials/telephonyCredentialsApi';
+import type { TelnyxPort } from '../infrastructure/telnyx/telnyx';
 import { ensureAdmin, seedDemoUsers } from '../users/bootstrap';
 import { createPasswordHasher, type PasswordHasher } from '../users/passwords';
 import { UserDirectory } from '../users/userDirectory';
@@ -47,7 +47,8 @@ export interface MountedRouter {
 export interface CreateApiServerOptions {
   eventStore: EventStore;
   readModels: ReadModelStore;
-  telnyx: TelephonyCredentialsApi;
+  /** Telephony credentials and tokens go through it, on its configured Credential Connection. */
+  telnyx: TelnyxPort;
   config: ApiConfig;
   logger: Logger;
   /** Resolver classes beyond the built-in list (api/graphql/resolvers.ts). */
@@ -109,7 +110,7 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
   const userDirectory = new UserDirectory({ eventStore, logger });
   await userDirectory.start();
   const users = new UserService({ eventStore, passwords, clock, view: userDirectory });
-  const credentials = new CredentialService({ eventStore, telnyx, connectionId: config.credentialConnectionId, logger, clock });
+  const credentials = new CredentialService({ eventStore, telnyx, logger, clock });
   const auth = new AuthService({
     eventStore,
     users,

@@ -18,7 +18,7 @@ import {
   type CredentialRevocationReason,
   type DeviceCredential,
 } from './agentCredentials';
-import type { TelephonyCredentialsApi } from './telephonyCredentialsApi';
+import type { TelnyxPort } from '../infrastructure/telnyx/telnyx';
 
 export const CREDENTIAL_TAG = 'callstream';
 
@@ -31,11 +31,12 @@ export interface TelephonyLogin {
   credentialId: string;
 }
 
+/** What the service needs of the Telnyx port; credentials go on the port's configured Credential Connection. */
+export type TelephonyCredentialsPort = Pick<TelnyxPort, 'createCredential' | 'createCredentialToken' | 'deleteCredential'>;
+
 export interface CredentialServiceOptions {
   eventStore: EventStore;
-  telnyx: TelephonyCredentialsApi;
-  /** The Credential Connection; without it no credential can be made (the login still succeeds). */
-  connectionId?: string;
+  telnyx: TelephonyCredentialsPort;
   logger: Logger;
   clock?: () => Date;
   newId?: () => string;
@@ -63,8 +64,7 @@ const tokenExpiry = (jwt: string, fallback: Date): Date => {
  */
 export class CredentialService {
   private readonly store: EventStore;
-  private readonly telnyx: TelephonyCredentialsApi;
-  private readonly connectionId?: string;
+  private readonly telnyx: TelephonyCredentialsPort;
   private readonly log: Logger;
   private readonly clock: () => Date;
   private readonly newId: () => string;
@@ -72,7 +72,6 @@ export class CredentialService {
   constructor(options: CredentialServiceOptions) {
     this.store = options.eventStore;
     this.telnyx = options.telnyx;
-    this.connectionId = options.connectionId;
     this.log = options.logger.child({ component: 'telephonyCredentials' });
     this.clock = options.clock ?? (() => new Date());
     this.newId = options.newId ?? randomUUID;
@@ -94,12 +93,9 @@ export class CredentialService {
   async ensureCredential(input: { agentId: string; userId: string; deviceId: string }, meta: RequestMeta): Promise<DeviceCredential> {
     const existing = await this.device(input.agentId, input.deviceId);
     if (existing) return existing;
-    if (!this.connectionId) throw new UnavailableError('No Telnyx credential connection is configured (TELNYX_CREDENTIAL_CONNECTION_ID)');
-    const created = await this.telnyx.createTelephonyCredential({
-      connectionId: this.connectionId,
-      name: credentialName(input.agentId, input.deviceId),
-      tag: CREDENTIAL_TAG,
-    });
+    const credential = await this.telnyx.createCredential({ name: credentialName(input.agentId, input.deviceId), tag: CREDENTIAL_TAG });
+    if (!credential.id || !credential.sip_username) throw new UnavailableError('Telnyx answered a telephony credential without id or sip_username');
+    const created = { id: credential.id, sipUsername: credential.sip_username, expiresAt: credential.expires_at ?? undefined };
     try {
       await this.execute(
         input.agentId,
@@ -127,7 +123,7 @@ export class CredentialService {
       const credential = options.create ? await this.ensureCredential(input, meta) : await this.device(input.agentId, input.deviceId);
       if (!credential) throw new NotFoundError(`No telephony credential for device ${input.deviceId}; refresh the telephony token or log in again`);
       try {
-        const loginToken = await this.telnyx.createTelephonyToken(credential.credentialId);
+        const loginToken = await this.telnyx.createCredentialToken(credential.credentialId);
         const fallback = new Date(this.clock().getTime() + 24 * 3600 * 1000);
         return { loginToken, sipUsername: credential.sipUsername, expiresAt: tokenExpiry(loginToken, fallback), credentialId: credential.credentialId };
       } catch (error) {
@@ -159,7 +155,7 @@ export class CredentialService {
 
   private async revoke(agentId: string, credential: DeviceCredential, reason: CredentialRevocationReason, meta: RequestMeta): Promise<void> {
     try {
-      await this.telnyx.deleteTelephonyCredential(credential.credentialId);
+      await this.telnyx.deleteCredential(credential.credentialId);
     } catch (error) {
       if (!(error instanceof NotFoundError)) {
         // Left recorded as active: the next login on the device reuses it and the next logout tries again.
@@ -173,7 +169,7 @@ export class CredentialService {
 
   private async deleteQuietly(credentialId: string): Promise<void> {
     try {
-      await this.telnyx.deleteTelephonyCredential(credentialId);
+      await this.telnyx.deleteCredential(credentialId);
     } catch (error) {
       if (!(error instanceof NotFoundError)) this.log.error({ err: error, credentialId }, 'could not delete an unrecorded telephony credential');
     }

@@ -5,8 +5,7 @@ import { createLogger } from '../../api/core/logger';
 import { DEMO_DEFAULT_PASSWORD } from '../../api/http/config';
 import { createApiServer, type ApiServer } from '../../api/http/server';
 import { SqliteReadModelStore } from '../../projections/infrastructure/readModels/embedded/sqliteReadModelStore';
-import { errorCode, startHarness, type Harness } from './support/apiHarness';
-import { telnyxCredentialsViaSdk } from './support/telnyxCredentialsViaSdk';
+import { createTelnyx, errorCode, startHarness, type Harness } from './support/apiHarness';
 
 const ME = 'query { me { username roles agentId } }';
 
@@ -27,7 +26,7 @@ describe('start-up in embedded demo mode, and a second API node', () => {
     second = await createApiServer({
       eventStore: h.events,
       readModels: secondReadModels,
-      telnyx: telnyxCredentialsViaSdk({ apiKey: h.sim.apiKey, baseURL: h.sim.apiBaseUrl }),
+      telnyx: createTelnyx(h.sim),
       config: h.config,
       logger: createLogger('second', 'silent'),
     });

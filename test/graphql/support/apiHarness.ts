@@ -9,10 +9,10 @@ import type { ResolverClass } from '../../../api/graphql/resolvers';
 import { loadApiConfig, type ApiConfig } from '../../../api/http/config';
 import { createApiServer, type ApiServer } from '../../../api/http/server';
 import { SqliteEventStore } from '../../../api/infrastructure/eventStore/sqlite/sqliteEventStore';
-import type { TelephonyCredentialsApi } from '../../../api/telephonyCredentials/telephonyCredentialsApi';
+import { embeddedFromSimulator, loadTelnyxConfig } from '../../../api/infrastructure/telnyx/config';
+import { SdkTelnyxAdapter } from '../../../api/infrastructure/telnyx/sdkTelnyxAdapter';
 import { SqliteReadModelStore } from '../../../projections/infrastructure/readModels/embedded/sqliteReadModelStore';
 import { createSimulator, type Simulator } from '../../../simulator';
-import { telnyxCredentialsViaSdk } from './telnyxCredentialsViaSdk';
 
 export const ADMIN = { username: 'root', password: 'root-password-1' };
 export const PASSWORD = 'password-123';
@@ -70,10 +70,12 @@ export interface Harness {
 
 export interface HarnessOptions {
   env?: Record<string, string>;
-  /** Replace the Telnyx credential endpoints (default: the real SDK against the in-process simulator). */
-  telnyx?: (sim: Simulator) => TelephonyCredentialsApi;
   extraResolvers?: ResolverClass[];
 }
+
+/** The real Telnyx adapter on the SDK, against the in-process simulator, without retries. */
+export const createTelnyx = (sim: Simulator): SdkTelnyxAdapter =>
+  new SdkTelnyxAdapter(loadTelnyxConfig({ TELNYX_MAX_RETRIES: '0', TELNYX_TIMEOUT_MS: '5000' }, embeddedFromSimulator(sim)), { logger: createLogger('telnyx', 'silent') });
 
 export const startHarness = async (options: HarnessOptions = {}): Promise<Harness> => {
   const dir = mkdtempSync(join(tmpdir(), 'callstream-graphql-'));
@@ -86,10 +88,9 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
     CALLSTREAM_ADMIN_USERNAME: ADMIN.username,
     CALLSTREAM_ADMIN_PASSWORD: ADMIN.password,
     CALLSTREAM_BCRYPT_COST: '4',
-    TELNYX_CREDENTIAL_CONNECTION_ID: sim.options.credentialConnectionId,
     ...options.env,
   });
-  const telnyx = options.telnyx ? options.telnyx(sim) : telnyxCredentialsViaSdk({ apiKey: sim.apiKey, baseURL: sim.apiBaseUrl });
+  const telnyx = createTelnyx(sim);
   const server = await createApiServer({ eventStore: events, readModels, telnyx, config, logger: createLogger('test', 'silent'), extraResolvers: options.extraResolvers });
   const address = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}/graphql`;

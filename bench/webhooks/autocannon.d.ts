@@ -11,6 +11,7 @@ declare module 'autocannon' {
 
   interface AutocannonRequest extends AutocannonRequestData {
     setupRequest?: (request: AutocannonRequestData, context: Record<string, unknown>) => AutocannonRequestData | null | undefined;
+    onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void;
   }
 
   interface AutocannonOptions {

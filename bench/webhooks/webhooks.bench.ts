@@ -38,6 +38,8 @@ interface ServerData {
 
 interface ServerStats {
   events: number;
+  /** Write transactions (each one fsync) the store has committed. */
+  commits: number;
   /** Share of wall time the server's event loop was busy since the previous stats request. */
   loopBusy: number;
   intake: unknown;
@@ -58,7 +60,7 @@ const startServer = async (data: ServerData): Promise<void> => {
   app.get('/bench/stats', async (_req, res) => {
     const loop = performance.eventLoopUtilization(loopMark);
     loopMark = performance.eventLoopUtilization();
-    const stats: ServerStats = { events: Number(await store.headPosition()), loopBusy: Math.round(loop.utilization * 100) / 100, intake: router.intake.stats(), store: store.metrics };
+    const stats: ServerStats = { events: Number(await store.headPosition()), commits: store.metrics.commits, loopBusy: Math.round(loop.utilization * 100) / 100, intake: router.intake.stats(), store: store.metrics };
     res.json(stats);
   });
   const server = app.listen(0, '127.0.0.1', () => parentPort?.postMessage({ port: (server.address() as AddressInfo).port }));
@@ -154,20 +156,31 @@ const signPool = (privateKey: KeyObject, count: number, calls: number, path: str
   });
 };
 
-/** Hands out pool entries in order; autocannon builds one request per call. */
+/**
+ * Hands out pool entries in order (autocannon builds one request per call) and notes when the
+ * first request was built and the last response came: autocannon only notices the end of a run at
+ * its next one-second sample, so its own duration rounds up to a whole second.
+ */
 const rotating = (pool: SignedRequest[], path: string) => {
   let next = 0;
-  return [
+  const timing = { first: 0, last: 0, responses: 0 };
+  const requests = [
     {
       method: 'POST',
       path,
       setupRequest: (request: Record<string, unknown>) => {
         if (next >= pool.length) throw new Error('the pool of signed webhooks ran out; raise its size');
+        if (next === 0) timing.first = performance.now();
         const entry = pool[next++];
         return { ...request, method: 'POST', path, headers: entry.headers, body: entry.body };
       },
+      onResponse: () => {
+        timing.responses += 1;
+        timing.last = performance.now();
+      },
     },
   ];
+  return { requests, timing };
 };
 
 interface Measurement {
@@ -187,23 +200,27 @@ interface Measurement {
   storedEvents: number;
   /** CPU of the whole process (load generator and server) per request, in µs. */
   cpuMicrosPerRequest: number;
+  /** Events per store commit (group commit at work; 0 when nothing was stored). */
+  eventsPerCommit: number;
 }
 
-// result.duration is rounded to the sampling tick; start/finish are exact.
-const elapsedSeconds = (result: autocannon.AutocannonResult): number => (result.finish.getTime() - result.start.getTime()) / 1000;
+const perCommit = (before: ServerStats, after: ServerStats): number => {
+  const commits = after.commits - before.commits;
+  return commits === 0 ? 0 : Math.round(((after.events - before.events) / commits) * 10) / 10;
+};
 
 const cpuMicros = (since: NodeJS.CpuUsage): number => {
   const used = process.cpuUsage(since);
   return used.user + used.system;
 };
 
-const measure = (result: autocannon.AutocannonResult, before: ServerStats, after: ServerStats, cpu: number): Measurement => ({
+const measure = (result: autocannon.AutocannonResult, seconds: number, before: ServerStats, after: ServerStats, cpu: number): Measurement => ({
   requests: result.requests.total,
   ok: result['2xx'],
   non2xx: result.non2xx,
   errors: result.errors + result.timeouts,
-  seconds: elapsedSeconds(result),
-  perSecond: Math.round(result['2xx'] / elapsedSeconds(result)),
+  seconds: Math.round(seconds * 1000) / 1000,
+  perSecond: Math.round(result['2xx'] / seconds),
   p50Ms: result.latency.p50,
   p90Ms: result.latency.p90,
   p99Ms: result.latency.p99,
@@ -211,6 +228,7 @@ const measure = (result: autocannon.AutocannonResult, before: ServerStats, after
   serverLoopBusy: after.loopBusy,
   storedEvents: after.events - before.events,
   cpuMicrosPerRequest: Math.round(cpu / Math.max(1, result.requests.total)),
+  eventsPerCommit: perCommit(before, after),
 });
 
 const fetchStats = async (url: string): Promise<ServerStats> => (await fetch(`${url}/bench/stats`)).json() as Promise<ServerStats>;
@@ -218,8 +236,10 @@ const fetchStats = async (url: string): Promise<ServerStats> => (await fetch(`${
 const run = async (url: string, pool: SignedRequest[], path: string, options: { connections: number; amount: number; overallRate?: number }): Promise<Measurement> => {
   const before = await fetchStats(url);
   const cpu = process.cpuUsage();
-  const result = await autocannon({ url, connections: options.connections, amount: options.amount, overallRate: options.overallRate, timeout: 30, requests: rotating(pool, path) });
-  return measure(result, before, await fetchStats(url), cpuMicros(cpu));
+  const { requests, timing } = rotating(pool, path);
+  const result = await autocannon({ url, connections: options.connections, amount: options.amount, overallRate: options.overallRate, timeout: 30, requests });
+  const used = cpuMicros(cpu);
+  return measure(result, (timing.last - timing.first) / 1000, before, await fetchStats(url), used);
 };
 
 const ratio = (value: number, base: number): number => (base === 0 ? 0 : Math.round((value / base) * 100) / 100);
@@ -295,6 +315,7 @@ const paced = async (url: string, pool: SignedRequest[], path: string, rate: num
     serverLoopBusy: after.loopBusy,
     storedEvents: after.events - before.events,
     cpuMicrosPerRequest: Math.round(cpuUsed / total),
+    eventsPerCommit: perCommit(before, after),
     lateSendP99Ms: ms(lateness.getValueAtPercentile(99)),
   };
 };
@@ -430,11 +451,13 @@ export const main = async (): Promise<void> => {
       ['  p50 / p99 latency at max (ms)', `${maxIntake.p50Ms} / ${maxIntake.p99Ms}`, `${maxBaseline.p50Ms} / ${maxBaseline.p99Ms}`, ''],
       ['  server event loop busy', `${Math.round(maxIntake.serverLoopBusy * 100)} %`, `${Math.round(maxBaseline.serverLoopBusy * 100)} %`, ''],
       ['  CPU per request, server + load (µs)', maxIntake.cpuMicrosPerRequest, maxBaseline.cpuMicrosPerRequest, ratio(maxIntake.cpuMicrosPerRequest, maxBaseline.cpuMicrosPerRequest)],
+      ['  events per store commit (fsync)', maxIntake.eventsPerCommit, '', ''],
       ['  non-2xx / errors', `${maxIntake.non2xx} / ${maxIntake.errors}`, `${maxBaseline.non2xx} / ${maxBaseline.errors}`, ''],
       [`${config.rate}/s, autocannon overallRate:`, '', '', ''],
       ['  p50 latency (ms)', steadyIntake.p50Ms, steadyBaseline.p50Ms, results.steadyRate.p50Ratio],
       ['  p99 latency (ms)', steadyIntake.p99Ms, steadyBaseline.p99Ms, results.steadyRate.p99Ratio],
       ['  achieved rate (/s)', steadyIntake.perSecond, steadyBaseline.perSecond, ''],
+      ['  events per store commit (fsync)', steadyIntake.eventsPerCommit, '', ''],
       ['  server event loop busy', `${Math.round(steadyIntake.serverLoopBusy * 100)} %`, `${Math.round(steadyBaseline.serverLoopBusy * 100)} %`, ''],
       [`${config.rate}/s, paced open loop:`, '', '', ''],
       ['  p50 latency (ms)', pacedIntake.p50Ms, pacedBaseline.p50Ms, results.steadyRate.paced.p50Ratio],
@@ -443,6 +466,7 @@ export const main = async (): Promise<void> => {
       ['  achieved rate (/s)', pacedIntake.perSecond, pacedBaseline.perSecond, ''],
       ['  server event loop busy', `${Math.round(pacedIntake.serverLoopBusy * 100)} %`, `${Math.round(pacedBaseline.serverLoopBusy * 100)} %`, ''],
       ['  CPU per request, server + load (µs)', pacedIntake.cpuMicrosPerRequest, pacedBaseline.cpuMicrosPerRequest, ratio(pacedIntake.cpuMicrosPerRequest, pacedBaseline.cpuMicrosPerRequest)],
+      ['  events per store commit (fsync)', pacedIntake.eventsPerCommit, '', ''],
       ['  p99 send lateness of the generator (ms)', pacedIntake.lateSendP99Ms, pacedBaseline.lateSendP99Ms, ''],
     ];
     const widths = [42, 16, 16, 8];

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { CallstreamError, ForbiddenError, IllegalStateError, UnauthenticatedError, ValidationError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { EventStore, RecordedEvent } from '../infrastructure/eventStore/eventStore';
+import { CommandHandler } from '../core/decider';
 import type { CredentialService, TelephonyLogin } from '../telephonyCredentials/credentialService';
 import type { PasswordHasher } from '../users/passwords';
 import { userStreams, type ExistingUser, type Role, type UserSession } from '../users/user';
 import type { UserDirectory } from '../users/userDirectory';
-import { decideOnStream } from '../users/streamDecisions';
 import { eventMetadata, type RequestMeta, type UserService } from '../users/userService';
 import { LoginRateLimiter } from './loginRateLimiter';
 import { RefreshTokenReusedError, decideSession, evolveSession, initialSessionState, type SessionEvent, type SessionState } from './session';
@@ -59,6 +59,8 @@ const DIRECTORY_LAG_GRACE_MS = 60_000;
 
 const upcastSession = (recorded: RecordedEvent): SessionEvent | undefined =>
   recorded.type === 'SessionRefreshed' ? ({ type: recorded.type, data: recorded.data } as SessionEvent) : undefined;
+
+const handleSession = CommandHandler<SessionState, SessionEvent>({ evolve: evolveSession, initialState: initialSessionState }, upcastSession);
 
 const toAuthenticated = (user: ExistingUser, session: UserSession): AuthenticatedUser => ({
   userId: user.userId,
@@ -131,12 +133,10 @@ export class AuthService {
     if (!session) throw new UnauthenticatedError('The session has ended; log in again');
     const next = this.newId();
     try {
-      await decideOnStream(
+      await handleSession(
         this.o.eventStore,
         userStreams.session(session.sessionId),
-        { evolve: evolveSession, initialState: initialSessionState },
-        upcastSession,
-        (state: SessionState) =>
+        (state) =>
           decideSession(
             {
               type: 'RotateRefreshToken',
@@ -151,7 +151,7 @@ export class AuthService {
             },
             state,
           ),
-        eventMetadata(meta, user.userId),
+        { metadata: eventMetadata(meta, user.userId) },
       );
     } catch (error) {
       if (error instanceof RefreshTokenReusedError) {

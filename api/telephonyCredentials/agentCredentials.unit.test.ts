@@ -1,4 +1,4 @@
-import { IllegalStateError, NotFoundError } from '../core/errors';
+import { IllegalStateError } from '../core/errors';
 import { DeciderSpecification } from '../../test/support/deciderSpecification';
 import { agentCredentialsDecider, type AgentCredentialsCommand, type AgentCredentialsEvent } from './agentCredentials';
 
@@ -11,11 +11,6 @@ const created: AgentCredentialsEvent = {
   type: 'TelephonyCredentialCreated',
   data: { credentialId: 'cred-1', sipUsername: 'gencred1', deviceId: 'd1', agentId: 'alice', userId: 'u1', occurredAt: at },
 };
-const registered: AgentCredentialsEvent = {
-  type: 'SoftphoneRegistrationChanged',
-  data: { agentId: 'alice', deviceId: 'd1', sipUsername: 'gencred1', registered: true, occurredAt: at },
-};
-
 describe('agent credentials decider', () => {
   it('records one credential per device; recording the same one again is a no-op', () => {
     const record = (credentialId: string) => cmd('RecordCredential', { agentId: 'alice', userId: 'u1', deviceId: 'd1', credentialId, sipUsername: 'gencred1' });
@@ -24,18 +19,13 @@ describe('agent credentials decider', () => {
     given(created).when(record('cred-2')).thenThrows(IllegalStateError);
   });
 
-  it('records registration changes of a device that has a credential, once per change', () => {
-    given(created).when(cmd('ReportRegistration', { agentId: 'alice', deviceId: 'd1', registered: true })).then([registered]);
-    given([created, registered]).when(cmd('ReportRegistration', { agentId: 'alice', deviceId: 'd1', registered: true })).thenNothingHappens();
-    given().when(cmd('ReportRegistration', { agentId: 'alice', deviceId: 'd1', registered: true })).thenThrows(NotFoundError);
-  });
-
-  it('unregisters a registered device explicitly when its credential is revoked', () => {
-    given([created, registered])
+  it('revokes the device credential', () => {
+    given(created)
       .when(cmd('RevokeCredential', { agentId: 'alice', deviceId: 'd1', credentialId: 'cred-1', reason: 'logout' }))
       .thenMatches((events, state) => {
-        expect(events.map((e) => e.type)).toEqual(['SoftphoneRegistrationChanged', 'TelephonyCredentialRevoked']);
-        expect(events[0].data).toMatchObject({ registered: false });
+        expect(events).toEqual([
+          { type: 'TelephonyCredentialRevoked', data: { credentialId: 'cred-1', sipUsername: 'gencred1', deviceId: 'd1', agentId: 'alice', reason: 'logout', occurredAt: at } },
+        ]);
         expect(state.devices).toEqual({});
       });
   });

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import type { CommandMetadata } from '../core/decider';
+import { agentStreamId, evolveAgent, initialAgentState, isAgentEvent, type AgentEvent, type AgentState } from '../agents/agent';
+import { decideAgent, type AgentCommand } from '../agents/agentDecider';
+import { CommandHandler, type CommandMetadata } from '../core/decider';
 import { IllegalStateError, NotFoundError, UnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { EventStore, RecordedEvent } from '../infrastructure/eventStore/eventStore';
-import { decideOnStream } from '../users/streamDecisions';
 import { eventMetadata, type RequestMeta } from '../users/userService';
 import {
   AGENT_CREDENTIALS_EVENT_TYPES,
@@ -44,6 +45,19 @@ export interface CredentialServiceOptions {
 
 const upcast = (recorded: RecordedEvent): AgentCredentialsEvent | undefined =>
   AGENT_CREDENTIALS_EVENT_TYPES.has(recorded.type) ? ({ type: recorded.type, data: recorded.data } as AgentCredentialsEvent) : undefined;
+
+const handleCredentials = CommandHandler<AgentCredentialsState, AgentCredentialsEvent>({ evolve: evolveAgentCredentials, initialState: initialAgentCredentials }, upcast);
+
+const handleAgent = CommandHandler<AgentState, AgentEvent>({ evolve: evolveAgent, initialState: initialAgentState }, (recorded) =>
+  isAgentEvent(recorded) ? ({ type: recorded.type, data: recorded.data } as AgentEvent) : undefined,
+);
+
+export interface SoftphoneRegistrationView {
+  agentId: string;
+  deviceId: string;
+  sipUsername: string;
+  registered: boolean;
+}
 
 export const credentialName = (agentId: string, deviceId: string): string => `callstream-${agentId}-${deviceId}`;
 
@@ -114,7 +128,7 @@ export class CredentialService {
       throw error;
     }
     this.log.info({ agentId: input.agentId, deviceId: input.deviceId, credentialId: created.id, sipUsername: created.sipUsername }, 'telephony credential created');
-    return { credentialId: created.id, sipUsername: created.sipUsername, deviceId: input.deviceId, userId: input.userId, registered: false, ...(created.expiresAt ? { expiresAt: created.expiresAt } : {}) };
+    return { credentialId: created.id, sipUsername: created.sipUsername, deviceId: input.deviceId, userId: input.userId, ...(created.expiresAt ? { expiresAt: created.expiresAt } : {}) };
   }
 
   /** Mints a WebRTC login token; a credential Telnyx no longer knows is revoked and replaced once. */
@@ -135,11 +149,20 @@ export class CredentialService {
     }
   }
 
-  async reportRegistration(input: { agentId: string; deviceId: string; registered: boolean }, meta: RequestMeta): Promise<DeviceCredential> {
-    const result = await this.execute(input.agentId, { type: 'ReportRegistration', data: input }, meta);
-    const device = result.devices[input.deviceId];
-    if (!device) throw new NotFoundError(`No telephony credential for device ${input.deviceId}`);
-    return device;
+  /**
+   * The softphone of the device reports its registration (telnyx.ready, or lost). It is recorded on
+   * the agent's own stream (AgentDeviceRegistered / AgentDeviceUnregistered), where the router looks
+   * for a registered device before it reserves the agent. A device that is not the agent's
+   * registered one cannot unregister it.
+   */
+  async reportRegistration(input: { agentId: string; deviceId: string; registered: boolean }, meta: RequestMeta): Promise<SoftphoneRegistrationView> {
+    const device = await this.device(input.agentId, input.deviceId);
+    if (!device) throw new NotFoundError(`No telephony credential for device ${input.deviceId}; refresh the telephony token or log in again`);
+    const state = input.registered
+      ? await this.agentCommand(input.agentId, { type: 'RegisterDevice', data: { agentId: input.agentId, credentialId: device.credentialId, sipUsername: device.sipUsername } }, meta)
+      : await this.unregisterAgentDevice(input.agentId, device.credentialId, 'the softphone reported it is not registered', meta);
+    const registered = state.device?.registered === true && state.device.credentialId === device.credentialId;
+    return { agentId: input.agentId, deviceId: input.deviceId, sipUsername: device.sipUsername, registered };
   }
 
   /** Deletes the device's credential at Telnyx and records the revocation. */
@@ -164,6 +187,7 @@ export class CredentialService {
       }
     }
     await this.execute(agentId, { type: 'RevokeCredential', data: { agentId, deviceId: credential.deviceId, credentialId: credential.credentialId, reason } }, meta);
+    await this.unregisterAgentDevice(agentId, credential.credentialId, `telephony credential revoked (${reason})`, meta);
     this.log.info({ agentId, deviceId: credential.deviceId, credentialId: credential.credentialId, reason }, 'telephony credential revoked');
   }
 
@@ -175,17 +199,30 @@ export class CredentialService {
     }
   }
 
+  private async unregisterAgentDevice(agentId: string, credentialId: string, reason: string, meta: RequestMeta): Promise<AgentState> {
+    return this.agentCommand(agentId, { type: 'UnregisterDevice', data: { agentId, reason } }, meta, (state) => state.device?.registered === true && state.device.credentialId === credentialId);
+  }
+
+  private async agentCommand(
+    agentId: string,
+    command: Pick<AgentCommand, 'type' | 'data'>,
+    meta: RequestMeta,
+    applies: (state: AgentState) => boolean = () => true,
+  ): Promise<AgentState> {
+    const metadata: CommandMetadata = { now: this.clock().toISOString(), commandId: this.newId(), actor: meta.actor, requestId: meta.requestId };
+    const full = { ...command, metadata } as AgentCommand;
+    const result = await handleAgent(this.store, agentStreamId(agentId), (state) => (applies(state) ? decideAgent(full, state) : []), {
+      metadata: eventMetadata(meta, agentId),
+    });
+    return result.newState;
+  }
+
   private async execute(agentId: string, command: Pick<AgentCredentialsCommand, 'type' | 'data'>, meta: RequestMeta): Promise<AgentCredentialsState> {
     const metadata: CommandMetadata = { now: this.clock().toISOString(), commandId: this.newId(), actor: meta.actor, requestId: meta.requestId };
     const full = { ...command, metadata } as AgentCredentialsCommand;
-    const result = await decideOnStream(
-      this.store,
-      agentCredentialsStream(agentId),
-      { evolve: evolveAgentCredentials, initialState: initialAgentCredentials },
-      upcast,
-      (state) => decideAgentCredentials(full, state),
-      eventMetadata(meta, agentId),
-    );
+    const result = await handleCredentials(this.store, agentCredentialsStream(agentId), (state) => decideAgentCredentials(full, state), {
+      metadata: eventMetadata(meta, agentId),
+    });
     return result.newState;
   }
 }

@@ -22,14 +22,12 @@ export class TelephonyResolver {
   }
 
   @Allow('agent', 'supervisor', 'admin')
-  @Mutation(() => SoftphoneRegistration, { description: 'The softphone reports telnyx.ready (true) or a lost registration (false); only registered agents are dialled.' })
+  @Mutation(() => SoftphoneRegistration, { description: "The softphone reports telnyx.ready (true) or a lost registration (false), recorded on the agent's stream; only registered agents are dialled." })
   async reportSoftphoneRegistration(
     @Ctx() ctx: GraphQLContext,
     @Arg('registered', () => Boolean) registered: boolean,
     @Arg('deviceId', () => String, DEVICE_ARG) deviceId?: string,
   ): Promise<SoftphoneRegistration> {
-    const user = requireUser(ctx);
-    const device = await ctx.services.auth.reportRegistration(user, deviceId, registered, ctx.requestId);
-    return SoftphoneRegistration.from(user.agentId ?? '', device);
+    return SoftphoneRegistration.from(await ctx.services.auth.reportRegistration(requireUser(ctx), deviceId, registered, ctx.requestId));
   }
 }

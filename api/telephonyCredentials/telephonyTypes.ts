@@ -1,6 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import type { TelephonyLogin } from './credentialService';
-import type { DeviceCredential } from './agentCredentials';
+import type { SoftphoneRegistrationView, TelephonyLogin } from './credentialService';
 
 @ObjectType({ description: "The softphone's Telnyx WebRTC login (TelnyxRTC `login_token`)." })
 export class TelephonyToken {
@@ -32,7 +31,7 @@ export class SoftphoneRegistration {
   @Field(() => Boolean)
   registered!: boolean;
 
-  static from(agentId: string, device: DeviceCredential): SoftphoneRegistration {
-    return Object.assign(new SoftphoneRegistration(), { agentId, deviceId: device.deviceId, sipUsername: device.sipUsername, registered: device.registered });
+  static from(view: SoftphoneRegistrationView): SoftphoneRegistration {
+    return Object.assign(new SoftphoneRegistration(), view);
   }
 }

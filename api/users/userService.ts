@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { CommandMetadata } from '../core/decider';
+import { CommandHandler, type CommandMetadata } from '../core/decider';
 import { IllegalStateError, ValidationError, WrongExpectedVersionError } from '../core/errors';
 import type { EventMetadata, EventStore, RecordedEvent } from '../infrastructure/eventStore/eventStore';
 import { validatePassword, type PasswordHasher } from './passwords';
-import { decideOnStream } from './streamDecisions';
 import {
   USER_EVENT_TYPES,
   decideUser,
@@ -62,6 +61,8 @@ const zodMessage = (error: z.ZodError): string => error.issues.map((i) => `${i.p
 
 export const upcastUserEvent = (recorded: RecordedEvent): UserEvent | undefined =>
   USER_EVENT_TYPES.has(recorded.type) ? ({ type: recorded.type, data: recorded.data } as UserEvent) : undefined;
+
+const handleUser = CommandHandler<UserState, UserEvent>({ evolve: evolveUser, initialState: initialUserState }, upcastUserEvent);
 
 export const eventMetadata = (meta: RequestMeta, correlationId: string): EventMetadata => ({
   actor: meta.actor,
@@ -158,14 +159,9 @@ export class UserService {
   ): Promise<{ state: ExistingUser; events: UserEvent[]; position?: bigint }> {
     const metadata: CommandMetadata = { now: this.now(), commandId: this.newId(), actor: meta.actor, requestId: meta.requestId, ...command.metadata };
     const full = { type: command.type, data: command.data, metadata } as UserCommand;
-    const result = await decideOnStream(
-      this.store,
-      userStreams.user(userId),
-      { evolve: evolveUser, initialState: initialUserState },
-      upcastUserEvent,
-      (state) => decideUser(full, state),
-      eventMetadata(meta, userId),
-    );
+    const result = await handleUser(this.store, userStreams.user(userId), (state) => decideUser(full, state), {
+      metadata: eventMetadata(meta, userId),
+    });
     if (result.position !== undefined) await this.view?.waitFor(result.position);
     return { state: result.newState as ExistingUser, events: result.newEvents, position: result.position };
   }

@@ -17,6 +17,7 @@ describe('per-agent telephony credentials against the simulator', () => {
 
   const credentialsOf = (agentId: string) => h.sim.credentials.list({ tag: 'callstream' }).filter((c) => c.name?.startsWith(`callstream-${agentId}-`));
   const eventsOf = async (agentId: string): Promise<RecordedEvent[]> => h.events.readStream(`agent-credentials-${agentId}`);
+  const agentEventsOf = async (agentId: string): Promise<RecordedEvent[]> => h.events.readStream(`agent-${agentId}`);
 
   beforeAll(async () => {
     h = await startHarness();
@@ -90,14 +91,25 @@ describe('per-agent telephony credentials against the simulator', () => {
     ]);
   });
 
-  it('records softphone registration changes, once per change', async () => {
+  it("records softphone registration on the agent's stream, once per change", async () => {
     const session = await h.login('bob', PASSWORD, 'bob-desk');
+    const credentialId = credentialsOf('bob')[0].id;
     const up = await h.gql<{ reportSoftphoneRegistration: { registered: boolean; sipUsername: string } }>(REGISTRATION, { r: true }, session.accessToken);
     expect(up.data?.reportSoftphoneRegistration).toMatchObject({ registered: true, sipUsername: session.telephony?.sipUsername });
     await h.gql(REGISTRATION, { r: true }, session.accessToken);
-    const changes = (await eventsOf('bob')).filter((e) => e.type === 'SoftphoneRegistrationChanged');
-    expect(changes.map((e) => e.data)).toEqual([expect.objectContaining({ agentId: 'bob', deviceId: 'bob-desk', sipUsername: session.telephony?.sipUsername, registered: true })]);
-    expect(changes[0].metadata).toMatchObject({ actor: session.me.userId });
+    const changes = await agentEventsOf('bob');
+    expect(changes.map((e) => [e.type, e.data])).toEqual([
+      ['AgentDeviceRegistered', expect.objectContaining({ agentId: 'bob', credentialId, sipUsername: session.telephony?.sipUsername, actor: session.me.userId })],
+    ]);
+    expect(changes[0].metadata).toMatchObject({ actor: session.me.userId, requestId: expect.any(String) });
+  });
+
+  it('does not let another device of the agent unregister the registered one', async () => {
+    const other = await h.login('bob', PASSWORD, 'bob-tablet');
+    const down = await h.gql<{ reportSoftphoneRegistration: { registered: boolean } }>(REGISTRATION, { r: false }, other.accessToken);
+    expect(down.data?.reportSoftphoneRegistration.registered).toBe(false);
+    expect((await agentEventsOf('bob')).map((e) => e.type)).toEqual(['AgentDeviceRegistered']);
+    await h.gql('mutation { logout }', {}, other.accessToken);
   });
 
   it('logout deletes the credential at the simulator, unregisters the device and records the revocation', async () => {
@@ -110,10 +122,10 @@ describe('per-agent telephony credentials against the simulator', () => {
     const earlier = await h.login('bob', PASSWORD, 'bob-desk');
     await h.gql('mutation($id: ID!) { revokeUserSessions(userId: $id) { id } }', { id: earlier.me.userId }, await h.adminToken());
     expect(credentialsOf('bob')).toHaveLength(0);
-    const tail = (await eventsOf('bob')).slice(-2).map((e) => [e.type, e.data]);
-    expect(tail).toEqual([
-      ['SoftphoneRegistrationChanged', expect.objectContaining({ registered: false, deviceId: 'bob-desk' })],
-      ['TelephonyCredentialRevoked', expect.objectContaining({ credentialId, reason: 'sessions_revoked' })],
+    expect((await eventsOf('bob')).at(-1)).toMatchObject({ type: 'TelephonyCredentialRevoked', data: { credentialId, deviceId: 'bob-desk', reason: 'sessions_revoked' } });
+    expect((await agentEventsOf('bob')).map((e) => [e.type, (e.data as { credentialId: string }).credentialId])).toEqual([
+      ['AgentDeviceRegistered', credentialId],
+      ['AgentDeviceUnregistered', credentialId],
     ]);
   });
 

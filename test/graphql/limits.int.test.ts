@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { Allow } from '../../api/graphql/authorization';
 import { errorCode, startHarness, type Harness } from './support/apiHarness';
@@ -44,6 +45,12 @@ describe('query limits', () => {
     const res = await h.gql<{ tree: { level: number } }>(`query { tree { ${nested(5)} } }`, {}, token);
     expect(res.errors).toBeUndefined();
     expect(res.data?.tree.level).toBe(0);
+  });
+
+  it('allows the standard introspection query that code generators send', async () => {
+    const res = await h.gql<{ __schema: { queryType: { name: string } } }>(getIntrospectionQuery(), {}, token);
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.__schema.queryType.name).toBe('Query');
   });
 
   it('refuses a query deeper than the limit, over HTTP', async () => {

@@ -200,6 +200,8 @@ const startCheckpointer = (file: string, intervalMs: number, log: Logger): Check
   const exited = new Promise<void>((resolveExit) => worker.once('exit', () => resolveExit()));
   return {
     async stop() {
+      // Unreferenced so that it never keeps a process alive, but a close() must see it finish.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },

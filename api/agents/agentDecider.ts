@@ -157,8 +157,10 @@ export const decideAgent = (command: AgentCommand, state: AgentState): AgentEven
         throw new IllegalStateError(`Agent ${agentId} is already on call ${activity.callId}`);
       }
       if (offerId !== null) {
-        if (!holdsOffer(state, offerId)) throw new IllegalStateError(`Agent ${agentId} holds no reservation for offer ${offerId}`);
-        return [{ type: 'AgentCallStarted', data: { ...at, callId, offerId, direction } }];
+        if (holdsOffer(state, offerId)) return [{ type: 'AgentCallStarted', data: { ...at, callId, offerId, direction } }];
+        // The agent answered after the reservation lapsed: the call is a fact, record it unless another offer holds the agent.
+        if (activity.kind === 'Reserved' || activity.kind === 'Ringing') throw new IllegalStateError(`Agent ${agentId} holds offer ${activity.offerId}, not ${offerId}`);
+        return [...finishWrapUp(state, agentId, now, true, actor), { type: 'AgentCallStarted', data: { ...at, callId, offerId, direction } }];
       }
       if (state.status === 'Offline') throw new IllegalStateError(`Agent ${agentId} is logged out`);
       if (activity.kind === 'Reserved' || activity.kind === 'Ringing') throw new IllegalStateError(`Agent ${agentId} is being offered call ${activity.callId}`);

@@ -124,7 +124,15 @@ describe('reservations', () => {
     given([...ready, reserved('offer-1', 5)])
       .when({ type: 'StartCall', data: { agentId, callId: 'call-1', offerId: 'offer-1', direction: 'inbound' }, metadata: meta(10, 'reactor') })
       .thenMatches((_events, after) => expect(after).toMatchObject({ activity: { kind: 'OnCall', callId: 'call-1' }, missedInARow: 0 }));
-    given([...ready]).when({ type: 'StartCall', data: { agentId, callId: 'call-1', offerId: 'offer-1', direction: 'inbound' }, metadata: meta(10) }).thenThrows(IllegalStateError);
+    given([...ready, reserved('offer-2', 5)])
+      .when({ type: 'StartCall', data: { agentId, callId: 'call-1', offerId: 'offer-1', direction: 'inbound' }, metadata: meta(10) })
+      .thenThrows(IllegalStateError, (e) => e.message === 'Agent alice holds offer offer-2, not offer-1');
+  });
+
+  it('an answer that comes after the reservation lapsed is still recorded: the call is a fact', () => {
+    given([...ready])
+      .when({ type: 'StartCall', data: { agentId, callId: 'call-1', offerId: 'offer-1', direction: 'inbound' }, metadata: meta(50, 'reactor') })
+      .then([{ type: 'AgentCallStarted', data: { ...id, occurredAt: at(50), callId: 'call-1', offerId: 'offer-1', direction: 'inbound' } }]);
   });
 });
 

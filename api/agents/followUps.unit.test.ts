@@ -17,7 +17,8 @@ describe('agent follow-ups of call events', () => {
       ['agent-carla', 'MarkRinging', { agentId: 'carla', offerId: 'offer-1' }],
       ['agent-erin', 'MarkRinging', { agentId: 'erin', offerId: 'offer-1' }],
     ]);
-    expect(followUps(call.webhook(callAnswered(onAgent('carla', 'offer-1', 25)))).map(([stream, type, data]) => [stream, type, 'reason' in data ? data.reason : null])).toEqual([
+    const answered = call.webhook(callAnswered(onAgent('carla', 'offer-1', 25))).flatMap((e, i) => agentFollowUps(e, `answered-${i}`, config));
+    expect(answered.map((f) => [f.streamId, f.command.type, f.command.type === 'ReleaseReservation' ? f.command.data.reason : null])).toEqual([
       ['agent-carla', 'StartCall', null],
       ['agent-erin', 'ReleaseReservation', 'answered-elsewhere'],
     ]);

@@ -3,6 +3,7 @@
  * `readModelStoreContract` with a way to make an empty location (a data directory, a database);
  * `open()` on a location gives a new store instance, as another process would open it.
  */
+import fc from 'fast-check';
 import { LeaseLostError, ValidationError } from '../../api/core/errors';
 import type {
   ChangeEvent,
@@ -372,6 +373,51 @@ export const readModelStoreContract = (adapter: string, makeLocation: () => Prom
         );
         expect(await store.get('calls', 'new-1')).toBeNull();
       });
+    });
+
+    it('pages random documents in the same order as the reference, whatever the sort and page size', async () => {
+      // Each field holds one scalar type (plus null or missing), from a small domain so that ties abound.
+      const kinds = ['number', 'string', 'boolean'] as const;
+      const value = (kind: (typeof kinds)[number]): fc.Arbitrary<unknown> =>
+        fc.oneof(
+          { weight: 4, arbitrary: kind === 'number' ? fc.integer({ min: -3, max: 3 }).map((n) => n / 2) : kind === 'string' ? fc.constantFrom('', 'a', 'b', 'B', 'ab') : fc.boolean() },
+          { weight: 1, arbitrary: fc.constant(null) },
+          { weight: 1, arbitrary: fc.constant(undefined) },
+        );
+      const scenario = fc
+        .record({ x: fc.constantFrom(...kinds), y: fc.constantFrom(...kinds) })
+        .chain((types) =>
+          fc.record({
+            docs: fc.array(fc.record({ x: value(types.x), y: value(types.y) }), { maxLength: 40 }),
+            sort: fc.subarray(['x', 'y'] as const, { minLength: 0 }).chain((fields) =>
+              fc.tuple(...fields.map((field) => fc.constantFrom('asc', 'desc').map((direction) => ({ field, direction }) as SortSpec))),
+            ),
+            pageSize: fc.integer({ min: 1, max: 7 }),
+          }),
+        );
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(scenario, async ({ docs, sort, pageSize }) => {
+          const collection = `random_${run++}`;
+          await store.ensureCollection({ name: collection, indexes: [{ fields: ['x'] }, { fields: ['x', 'y'] }] });
+          const stored = docs.map((fields, i) => {
+            const doc: Record<string, unknown> = { _id: `d${String(i).padStart(2, '0')}` };
+            for (const [key, field] of Object.entries(fields)) if (field !== undefined) doc[key] = field;
+            return doc as Fixture;
+          });
+          await store.write(stored.map((doc, i) => upsert(collection, doc, BigInt(i + 1))));
+          const seen: string[] = [];
+          let after: string | undefined;
+          do {
+            const page = await store.find(collection, {}, { sort, limit: pageSize, after });
+            seen.push(...page.items.map((doc) => doc._id));
+            after = page.nextCursor;
+          } while (after && seen.length <= stored.length);
+          expect(seen).toEqual(expectedOrder(stored, {}, sort));
+          await store.dropCollection(collection);
+        }),
+        { numRuns: 40 },
+      );
     });
 
     it('pages 100 documents by default and at most 1000', async () => {

@@ -52,6 +52,7 @@ export interface SqliteReadModelStoreOptions {
 
 const TABLE_PREFIX = 'rm_';
 const PRUNE_EVERY = 1_000;
+const OPTIMIZE_EVERY = 10_000;
 const FEED_BATCH = 256;
 const STATEMENT_CACHE = 500;
 
@@ -120,36 +121,41 @@ const whereSql = (filter: Filter, params: Param[]): string => {
   return parts.length === 0 ? '1' : parts.join(' AND ');
 };
 
+const cursorParam = (value: CursorValue): Param => (typeof value === 'boolean' ? (value ? 1 : 0) : value);
+
+const nullable = (field: string): boolean => field !== '_id' && field !== '_position';
+
+interface Segment {
+  conditions: string[];
+  params: Param[];
+  /** The sort keys left to order by: keys held equal by the conditions are dropped, so an index on them serves the order. */
+  keys: SortSpec[];
+}
+
 /**
- * Keyset condition "after the row whose sort values are `after`", consistent with ORDER BY: SQLite
- * sorts NULL (missing) first ascending and last descending.
+ * The rows after a cursor, as a list of range queries that together give them in sort order: for
+ * each sort key in turn, first the rows tied with the cursor on it (recursively, after it on the
+ * next keys), then the rows strictly after it. Each query is a plain conjunction of equalities and
+ * one range, which an index on the keys serves in order and LIMIT cuts short; a single OR over the
+ * keys cannot drive an index, so a deep page would be collected and sorted in full. SQLite sorts
+ * NULL (missing) first ascending and last descending, and so does this order.
  */
-const keysetSql = (keys: SortSpec[], after: CursorValue[], params: Param[]): string => {
-  const toParam = (value: CursorValue): Param => (typeof value === 'boolean' ? (value ? 1 : 0) : value);
-  const disjuncts: string[] = [];
-  keys.forEach((key, index) => {
-    const parts: string[] = [];
-    for (let previous = 0; previous < index; previous++) {
-      parts.push(`${valueExpr(keys[previous].field)} IS ?`);
-      params.push(toParam(after[previous]));
-    }
-    const expr = valueExpr(key.field);
-    const bound = after[index];
-    if (key.direction === 'asc') {
-      if (bound === null) parts.push(`${expr} IS NOT NULL`);
-      else {
-        parts.push(`${expr} > ?`);
-        params.push(toParam(bound));
-      }
-    } else if (bound === null) {
-      parts.push('0');
-    } else {
-      parts.push(`(${expr} < ? OR ${expr} IS NULL)`);
-      params.push(toParam(bound));
-    }
-    disjuncts.push(`(${parts.join(' AND ')})`);
-  });
-  return `(${disjuncts.join(' OR ')})`;
+const keysetSegments = (keys: SortSpec[], after: CursorValue[], fixed: string[] = [], fixedParams: Param[] = []): Segment[] => {
+  if (keys.length === 0) return [];
+  const [key, ...rest] = keys;
+  const bound = after[0];
+  const expr = valueExpr(key.field);
+  const tied = bound === null ? `${expr} IS NULL` : `${expr} = ?`;
+  const tiedParams = bound === null ? [] : [cursorParam(bound)];
+  const segments = keysetSegments(rest, after.slice(1), [...fixed, tied], [...fixedParams, ...tiedParams]);
+  const beyond = (condition: string, params: Param[], order: SortSpec[]): Segment => ({ conditions: [...fixed, condition], params: [...fixedParams, ...params], keys: order });
+  if (key.direction === 'asc') {
+    segments.push(bound === null ? beyond(`${expr} IS NOT NULL`, [], keys) : beyond(`${expr} > ?`, [cursorParam(bound)], keys));
+  } else if (bound !== null) {
+    segments.push(beyond(`${expr} < ?`, [cursorParam(bound)], keys));
+    if (nullable(key.field)) segments.push(beyond(`${expr} IS NULL`, [], rest));
+  }
+  return segments;
 };
 
 const indexName = (collection: string, fields: string[], unique: boolean): string => {
@@ -208,6 +214,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly writeTransaction: Database.Transaction<(ops: ValidatedOp[], checkpoint: CheckpointWrite | undefined) => { applied: boolean[]; changes: number }>;
   // Starts full so that the first write after opening prunes what a previous writer left.
   private changesSincePrune = PRUNE_EVERY;
+  private changesSinceOptimize = 0;
   private closed = false;
 
   constructor(options: SqliteReadModelStoreOptions) {
@@ -242,6 +249,10 @@ export class SqliteReadModelStore implements ReadModelStore {
       );
       CREATE INDEX IF NOT EXISTS changes_by_collection ON changes (collection, seq);
     `);
+    // Index statistics let the planner pick the right expression index (without them it may pick
+    // one that scans a whole filter match); approximate ANALYZE keeps refreshing them cheap.
+    this.db.pragma('analysis_limit = 1000');
+    this.db.pragma('optimize = 0x10002');
     this.writeTransaction = this.db.transaction((ops: ValidatedOp[], checkpoint: CheckpointWrite | undefined) => this.applyWrite(ops, checkpoint));
     this.logger.debug('read-model store opened');
   }
@@ -302,13 +313,19 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.assertOpen();
     assertCollectionName(collection);
     const { keys, limit, after } = findOptions(options);
-    const params: Param[] = [];
-    let where = whereSql(filter, params);
-    if (after) where = `(${where}) AND ${keysetSql(keys, after, params)}`;
+    const filterParams: Param[] = [];
+    const where = whereSql(filter, filterParams);
     const sortColumns = keys.map((key, index) => `${valueExpr(key.field)} AS k${index}`).join(', ');
-    const orderBy = keys.map((key) => `${valueExpr(key.field)} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`).join(', ');
-    const sql = `SELECT id, position, doc, ${sortColumns} FROM ${table(collection)} WHERE ${where} ORDER BY ${orderBy} LIMIT ?`;
-    const rows = this.readTable(() => this.stmt(sql).all(...params, limit + 1) as Row[], []);
+    const rows: Row[] = [];
+    const segments: Segment[] = after ? keysetSegments(keys, after) : [{ conditions: [], params: [], keys }];
+    for (const segment of segments) {
+      const wanted = limit + 1 - rows.length;
+      if (wanted <= 0) break;
+      const conditions = [`(${where})`, ...segment.conditions].join(' AND ');
+      const orderBy = segment.keys.map((key) => `${valueExpr(key.field)} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`).join(', ') || 'id';
+      const sql = `SELECT id, position, doc, ${sortColumns} FROM ${table(collection)} WHERE ${conditions} ORDER BY ${orderBy} LIMIT ?`;
+      rows.push(...this.readTable(() => this.stmt(sql).all(...filterParams, ...segment.params, wanted) as Row[], []));
+    }
     const items = rows.slice(0, limit).map((row) => toDocument(String(row.id), row.position, String(row.doc)) as T);
     if (rows.length <= limit) return { items };
     const last = rows[limit - 1];
@@ -341,8 +358,22 @@ export class SqliteReadModelStore implements ReadModelStore {
       if (error instanceof LeaseLostError) this.logger.warn({ checkpoint: checkpoint?.name, epoch: checkpoint?.epoch }, 'fenced checkpoint refused, batch rolled back');
       throw mapSqliteError(error, 'writing read models');
     }
-    if (result.changes > 0) this.localWrites.emit('write');
+    if (result.changes > 0) {
+      this.localWrites.emit('write');
+      this.changesSinceOptimize += result.changes;
+      if (this.changesSinceOptimize >= OPTIMIZE_EVERY) this.optimize();
+    }
     return { applied: result.applied };
+  }
+
+  /** Refreshes index statistics when tables grew enough for SQLite to think it worthwhile. */
+  private optimize(): void {
+    this.changesSinceOptimize = 0;
+    try {
+      this.db.pragma('optimize');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'refreshing index statistics failed');
+    }
   }
 
   private applyWrite(ops: ValidatedOp[], checkpoint: CheckpointWrite | undefined): { applied: boolean[]; changes: number } {

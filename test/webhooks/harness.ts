@@ -88,12 +88,13 @@ export interface Delivery {
 
 export const silentLogger = pino({ level: 'silent' });
 
+/** `publicKey` trusts another signer (the simulator); `deliver` still signs with `keys`. */
 export const startWebhookServer = async (options: Partial<WebhookRouterOptions> & { dir?: string; keys?: TelnyxSigningKeys } = {}): Promise<WebhookServer> => {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'callstream-webhooks-'));
   const keys = options.keys ?? generateTelnyxKeys();
   const store = new SqliteEventStore({ dataDir: dir, logger: silentLogger });
   const switchable = new SwitchableEventStore(store);
-  const router = createWebhookRouter({ logger: silentLogger, ...options, eventStore: options.eventStore ?? switchable, publicKey: keys.publicKeyBase64 });
+  const router = createWebhookRouter({ logger: silentLogger, ...options, eventStore: options.eventStore ?? switchable, publicKey: options.publicKey ?? keys.publicKeyBase64 });
   const app = express();
   app.use(router);
   const server: Server = await new Promise((resolve) => {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,4 +138,22 @@ describe('event store durability under SIGKILL', () => {
     },
     120_000,
   );
+
+  it('lets a process that closes the store run to the end of close()', async () => {
+    const adapter = join(__dirname, '../../api/infrastructure/eventStore/sqlite/sqliteEventStore.ts');
+    const script = `
+      const { SqliteEventStore } = require(${JSON.stringify(adapter)});
+      (async () => {
+        const store = new SqliteEventStore({ dataDir: require('node:path').join(${JSON.stringify(join(dataDir, 'close'))}, String(process.pid)) });
+        await store.append('call-1', [{ id: require('node:crypto').randomUUID(), type: 'Happened', data: {} }]);
+        await store.close();
+        process.stdout.write('closed');
+      })();`;
+    const runOnce = (): Promise<string> =>
+      new Promise((resolve, reject) => execFile(process.execPath, ['--require', join(__dirname, 'register.js'), '-e', script], (err, out) => (err ? reject(err) : resolve(out))));
+    // An early exit depends on thread timing, so one run could miss it.
+    const outputs: string[] = [];
+    for (let run = 0; run < 5; run++) outputs.push(await runOnce());
+    expect(outputs).toEqual(Array(5).fill('closed'));
+  });
 });

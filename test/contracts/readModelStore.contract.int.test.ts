@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { runInNewContext } from 'node:vm';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { MongoClient } from 'mongodb';
 import { UnavailableError, ValidationError } from '../../api/core/errors';
@@ -119,6 +121,34 @@ describe('embedded read-model store specifics', () => {
     const [mine, theirs] = await Promise.all(pending);
     expect(mine.value?.id).toBe('c1');
     expect(theirs.value?.id).toBe('c1');
+  });
+
+  it('delivers to a watcher the changes another process writes', async () => {
+    const reader = open();
+    const feed = reader.watch('calls');
+    await feed.ready();
+    const iterator = feed[Symbol.asyncIterator]();
+    const received = Promise.all([iterator.next(), iterator.next(), iterator.next()]);
+    // A separate Node process that loads the store from source (via @swc/core) and writes.
+    const writer = `
+      const { readFileSync } = require('node:fs');
+      const swc = require('@swc/core');
+      require.extensions['.ts'] = (module, file) => module._compile(swc.transformSync(readFileSync(file, 'utf8'), {
+        filename: file, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' },
+      }).code, file);
+      const { SqliteReadModelStore } = require(${JSON.stringify(require.resolve('../../projections/infrastructure/readModels/embedded/sqliteReadModelStore'))});
+      (async () => {
+        const store = new SqliteReadModelStore({ dataDir: process.env.READ_MODELS_DIR });
+        await store.write([{ kind: 'upsert', collection: 'calls', doc: { _id: 'c1', status: 'queued' }, position: 1n }]);
+        await store.write([{ kind: 'upsert', collection: 'agents', doc: { _id: 'a1' }, position: 2n }, { kind: 'delete', collection: 'calls', id: 'c1', position: 3n }]);
+        await store.write([{ kind: 'upsert', collection: 'calls', doc: { _id: 'c2', status: 'talking' }, position: 4n }]);
+        await store.close();
+      })().catch((error) => { console.error(error); process.exit(1); });
+    `;
+    await promisify(execFile)(process.execPath, ['-e', writer], { cwd: join(__dirname, '..', '..'), env: { ...process.env, READ_MODELS_DIR: dataDir } });
+    const events = (await received).map((result) => result.value as ChangeEvent);
+    expect(events.map((event) => `${event.op} ${event.id}@${event.position}`)).toEqual(['upsert c1@1', 'delete c1@3', 'upsert c2@4']);
+    expect(events[2].doc).toEqual({ _id: 'c2', status: 'talking', _position: 4n });
   });
 
   it('judges lease expiry by the injected clock', async () => {

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { v5 as uuidv5 } from 'uuid';
 import type { Logger } from '../core/logger';
 import type { EventData, EventMetadata, EventStore, RecordedEvent } from '../infrastructure/eventStore/eventStore';
-import { DedupingAppender, type DedupingAppenderCounters } from './dedupingAppender';
+import { DedupingAppender, type DedupeOutcome, type DedupingAppenderCounters } from './dedupingAppender';
 import { parseWebhook, type ParsedWebhook, type WebhookMeta } from './envelope';
 import { TelnyxSignatureVerifier, type HeaderBag, type SignatureFailureReason } from './signature';
 
@@ -182,7 +182,7 @@ export class WebhookIntake {
 
     const streamId = webhookStreamId(parsed);
     const ids = { webhookId: parsed.webhookId, eventType: parsed.eventType, callSessionId: parsed.callSessionId, callControlId: parsed.callControlId, streamId, attempt: parsed.envelope.meta?.attempt };
-    let outcome;
+    let outcome: DedupeOutcome;
     try {
       outcome = await this.appender.submit(streamId, { dedupeKey: parsed.webhookId, event: this.toEvent(parsed, raw) });
     } catch (error) {

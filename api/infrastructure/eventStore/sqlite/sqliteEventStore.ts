@@ -229,7 +229,7 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly waiting = new Set<SqliteSubscription>();
   private pollTimer: NodeJS.Timeout | undefined;
-  private readonly checkpointIntervalMs: number;
+  private checkpointIntervalMs: number;
   // Started by the first write: a store that only reads never grows the WAL.
   private checkpointer: Checkpointer | undefined;
 
@@ -320,7 +320,7 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     this.metrics.commits += 1;
-    if (!this.checkpointer && this.checkpointIntervalMs > 0) this.checkpointer = startCheckpointer(this.file, this.checkpointIntervalMs, this.log);
+    if (!this.checkpointer && this.checkpointIntervalMs > 0) this.startCheckpointer();
     this.metrics.appends += batch.length;
     if (batch.length > this.metrics.largestBatch) this.metrics.largestBatch = batch.length;
     if (this.metrics.events !== eventsBefore) {
@@ -330,6 +330,16 @@ export class SqliteEventStore implements EventStore {
       const outcome = outcomes[i];
       if ('result' in outcome) batch[i].resolve(outcome.result);
       else batch[i].reject(outcome.error);
+    }
+  }
+
+  private startCheckpointer(): void {
+    try {
+      this.checkpointer = startCheckpointer(this.file, this.checkpointIntervalMs, this.log);
+    } catch (err) {
+      // The writer's autocheckpoint still bounds the WAL; the commits just made must still settle.
+      this.checkpointIntervalMs = 0;
+      this.log.error({ err }, 'could not start the WAL checkpointer');
     }
   }
 

@@ -1,0 +1,102 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import type { EventStore } from './infrastructure/eventStore/eventStore';
+import { createEventStore } from './infrastructure/eventStore';
+import type { ReadModelStore } from '../projections/infrastructure/readModels/readModelStore';
+import { createReadModelStore } from '../projections/infrastructure/readModels';
+import { loadTelnyxConfig, embeddedFromSimulator, type TelnyxConfig } from './infrastructure/telnyx/config';
+import { SdkTelnyxAdapter } from './infrastructure/telnyx/sdkTelnyxAdapter';
+import { createWebhookRouter } from './webhooks';
+import { createApiServer, type ApiServer } from './http/server';
+import { loadApiConfig } from './http/config';
+import { createLogger, type Logger } from './core/logger';
+import { ProjectionDaemon } from '../projections/projectionDaemon';
+import { allProjections } from '../projections/registry';
+import { createSimulator, type Simulator } from '../simulator';
+
+export interface CallstreamOptions {
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Run the projections in this process (the default for npm start; compose runs them apart). */
+  runProjections?: boolean;
+  /** 0 picks free ports (tests). */
+  port?: number;
+  simulatorPort?: number;
+}
+
+export interface Callstream {
+  eventStore: EventStore;
+  readModels: ReadModelStore;
+  api: ApiServer;
+  telnyxConfig: TelnyxConfig;
+  simulator: Simulator | null;
+  projections: ProjectionDaemon | null;
+  url: string;
+  stop(): Promise<void>;
+}
+
+const embeddedTelnyx = (env: NodeJS.ProcessEnv): boolean => !env.TELNYX_API_KEY && !env.TELNYX_BASE_URL;
+
+/**
+ * The whole product in one process: stores, the Telnyx simulator when no Telnyx is configured, the
+ * webhook intake and GraphQL API on one HTTP server, and the projections.
+ */
+export const startCallstream = async (options: CallstreamOptions = {}): Promise<Callstream> => {
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger('callstream');
+  const apiConfig = loadApiConfig(env);
+  const port = options.port ?? apiConfig.port;
+  const eventStore = createEventStore(env);
+  const readModels = createReadModelStore(env);
+
+  let simulator: Simulator | null = null;
+  if (embeddedTelnyx(env)) {
+    simulator = await createSimulator({
+      port: options.simulatorPort ?? Number(env.SIM_PORT ?? 4010),
+      scale: Number(env.SIM_SCALE ?? 1),
+      keyFile: join(env.CALLSTREAM_DATA_DIR ?? './data', 'simulator-signing-key.pem'),
+      logLevel: 'warn',
+    });
+  }
+  const telnyxConfig = loadTelnyxConfig(env, simulator ? embeddedFromSimulator(simulator) : undefined);
+  const telnyx = new SdkTelnyxAdapter(telnyxConfig, { logger: logger.child({ component: 'telnyx' }) });
+
+  const webhooks = createWebhookRouter({ eventStore, publicKey: telnyxConfig.publicKey, logger: logger.child({ component: 'webhooks' }) });
+  const api = await createApiServer({
+    eventStore,
+    readModels,
+    telnyx,
+    config: apiConfig,
+    logger: logger.child({ component: 'api' }),
+    routers: [{ path: '/', router: webhooks }],
+  });
+  const address = await api.listen(port, apiConfig.host);
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+  const url = `http://${host}:${address.port}`;
+  if (simulator) simulator.control.setWebhookUrls({ webhookUrl: `${url}/webhooks/telnyx` });
+
+  let projections: ProjectionDaemon | null = null;
+  if (options.runProjections ?? true) {
+    projections = new ProjectionDaemon(eventStore, readModels, allProjections, logger.child({ component: 'projections' }));
+    projections.start();
+  }
+
+  logger.info({ url, graphql: `${url}/graphql`, telnyx: telnyxConfig.mode, simulator: simulator?.url }, 'callstream is running');
+
+  return {
+    eventStore,
+    readModels,
+    api,
+    telnyxConfig,
+    simulator,
+    projections,
+    url,
+    async stop() {
+      await api.close();
+      await projections?.stop();
+      await simulator?.close();
+      await readModels.close();
+      await eventStore.close();
+    },
+  };
+};

@@ -92,32 +92,98 @@ const byWaitOrder = (a: WaitingCall, b: WaitingCall): number =>
 /** Callers in routing order: priority first, then the longest wait (FreeSWITCH's score: base score + seconds waited). */
 export const routingOrder = (calls: readonly WaitingCall[]): WaitingCall[] => [...calls].sort(byWaitOrder);
 
-interface Assessed {
+interface PreparedAgent {
   agent: RoutingAgent;
-  reasons: string[];
-  matches: boolean;
+  availability: string[];
+  routable: boolean;
+}
+
+interface RequirementMatch {
+  key: string;
+  requirements: Requirements;
+  /** Requirement gaps of each prepared agent, by index. */
+  gaps: string[][];
+}
+
+interface Pass {
+  snapshot: RoutingSnapshot;
+  prepared: PreparedAgent[];
+  loggedIn: number[];
+  routable: number[];
+  takenBy: Map<string, string>;
+  pointers: Record<string, string>;
+  requirementCache: Map<string, RequirementMatch>;
+  /** Waiting reasons of calls without exclusions or target, by requirement key; valid until an agent is chosen. */
+  waitingReasonCache: Map<string, string>;
+  explainWaiting: (call: WaitingCall, waitingReason: string) => boolean;
+}
+
+const idleSeconds = (agent: RoutingAgent, now: string): number => (agent.idleSince === null ? Number.MAX_SAFE_INTEGER : secondsBetween(agent.idleSince, now));
+
+const preparePass = (snapshot: RoutingSnapshot, options: RouteOptions): Pass => {
+  const prepared = snapshot.agents.map((agent) => {
+    const availability = availabilityGaps(agent);
+    return { agent, availability, routable: availability.length === 0 };
+  });
+  return {
+    snapshot,
+    prepared,
+    loggedIn: prepared.flatMap((p, i) => (p.agent.status !== 'Offline' ? [i] : [])),
+    routable: prepared.flatMap((p, i) => (p.routable ? [i] : [])),
+    takenBy: new Map(),
+    pointers: { ...snapshot.roundRobinPointers },
+    requirementCache: new Map(),
+    waitingReasonCache: new Map(),
+    explainWaiting: options.explainWaiting ?? (() => true),
+  };
+};
+
+const requirementMatch = (pass: Pass, queue: QueueConfig, attributes: CallAttributes): RequirementMatch => {
+  const key = `${queue.queueId}|${JSON.stringify(attributes)}`;
+  const cached = pass.requirementCache.get(key);
+  if (cached) return cached;
+  const requirements = requirementsFor(queue, attributes);
+  const match = { key, requirements, gaps: pass.prepared.map((p) => requirementGaps(p.agent, requirements)) };
+  pass.requirementCache.set(key, match);
+  return match;
+};
+
+/** What the router knows about one agent for one call, without building any text. */
+interface Fit {
+  index: number;
+  targetMismatch: boolean;
+  takenFor: string | undefined;
+  excludedUntil: string | undefined;
+  gaps: string[];
   eligible: boolean;
 }
 
-const assess = (call: WaitingCall, agent: RoutingAgent, requirements: Requirements, now: string, takenBy: ReadonlyMap<string, string>): Assessed => {
-  if (call.targetAgentId !== null && agent.agentId !== call.targetAgentId) return { agent, reasons: [`the call is for agent ${call.targetAgentId}`], matches: false, eligible: false };
-  const requirementReasons = call.targetAgentId !== null ? [] : requirementGaps(agent, requirements);
-  const reasons = [...availabilityGaps(agent)];
-  const taken = takenBy.get(agent.agentId);
-  if (taken !== undefined) reasons.push(`already chosen for call ${taken}`);
-  const excluded = call.excludedAgents.find((e) => e.agentId === agent.agentId && e.until > now);
-  if (excluded) reasons.push(`declined or missed this call; not offered it again before ${excluded.until}`);
-  reasons.push(...requirementReasons);
-  return { agent, reasons, matches: requirementReasons.length === 0, eligible: reasons.length === 0 };
+const fitOf = (pass: Pass, call: WaitingCall, match: RequirementMatch, index: number): Fit => {
+  const { agent, routable } = pass.prepared[index];
+  const targetMismatch = call.targetAgentId !== null && agent.agentId !== call.targetAgentId;
+  const takenFor = pass.takenBy.get(agent.agentId);
+  const excludedUntil = call.excludedAgents.find((e) => e.agentId === agent.agentId && e.until > pass.snapshot.now)?.until;
+  const gaps = call.targetAgentId !== null ? [] : match.gaps[index];
+  return { index, targetMismatch, takenFor, excludedUntil, gaps, eligible: !targetMismatch && routable && takenFor === undefined && excludedUntil === undefined && gaps.length === 0 };
 };
 
-const waitingReasonFor = (call: WaitingCall, assessed: Assessed[], requirements: Requirements): string => {
-  if (assessed.length === 0) return 'no agent is logged in';
+const reasonsOf = (pass: Pass, call: WaitingCall, fit: Fit): string[] => {
+  if (fit.targetMismatch) return [`the call is for agent ${call.targetAgentId ?? ''}`];
+  return [
+    ...pass.prepared[fit.index].availability,
+    ...(fit.takenFor !== undefined ? [`already chosen for call ${fit.takenFor}`] : []),
+    ...(fit.excludedUntil !== undefined ? [`declined or missed this call; not offered it again before ${fit.excludedUntil}`] : []),
+    ...fit.gaps,
+  ];
+};
+
+const waitingReasonFor = (pass: Pass, call: WaitingCall, fits: Fit[], requirements: Requirements): string => {
+  if (fits.length === 0) return call.targetAgentId !== null ? `agent ${call.targetAgentId} is not logged in` : 'no agent is logged in';
   if (call.targetAgentId !== null) {
-    const target = assessed.find((a) => a.agent.agentId === call.targetAgentId);
-    return target ? `agent ${call.targetAgentId} is not available (${target.reasons.join('; ')})` : `agent ${call.targetAgentId} is not logged in`;
+    const target = fits.find((f) => !f.targetMismatch);
+    return target ? `agent ${call.targetAgentId} is not available (${reasonsOf(pass, call, target).join('; ')})` : `agent ${call.targetAgentId} is not logged in`;
   }
-  const matching = assessed.filter((a) => a.matches);
+  const matching = fits.filter((f) => f.gaps.length === 0);
   if (matching.length === 0) {
     const wanted = [
       ...requirements.skills.map((s) => `skill ${s.skill} >= ${s.minLevel}`),
@@ -126,39 +192,33 @@ const waitingReasonFor = (call: WaitingCall, assessed: Assessed[], requirements:
     ];
     return `no logged-in agent matches (${wanted.join(', ')})`;
   }
-  const has = (prefix: string) => matching.some((a) => a.reasons.some((r) => r.startsWith(prefix)));
-  if (has('busy') || has('already chosen')) return 'all matching agents are busy';
-  if (has('declined or missed')) return 'matching agents declined or missed this call recently';
-  if (has('device not registered')) return "matching agents' devices are not registered";
+  const agentOf = (f: Fit) => pass.prepared[f.index].agent;
+  if (matching.some((f) => agentOf(f).activity !== 'Idle' || f.takenFor !== undefined)) return 'all matching agents are busy';
+  if (matching.some((f) => f.excludedUntil !== undefined)) return 'matching agents declined or missed this call recently';
+  if (matching.some((f) => !agentOf(f).registered || agentOf(f).sipUsername === null)) return "matching agents' devices are not registered";
   return 'matching agents are on break';
 };
 
-const idleSeconds = (agent: RoutingAgent, now: string): number => (agent.idleSince === null ? Number.MAX_SAFE_INTEGER : secondsBetween(agent.idleSince, now));
-
-const pick = (strategy: RoutingMethod, eligible: Assessed[], now: string, pointer: string | undefined): { chosen: Assessed[]; explain: (a: Assessed) => string; score: (a: Assessed) => number } => {
+const pick = (strategy: RoutingMethod, eligible: RoutingAgent[], now: string, pointer: string | undefined): { chosen: RoutingAgent[]; explain: (a: RoutingAgent) => string; score: (a: RoutingAgent) => number } => {
   switch (strategy) {
     case 'ring-all':
       return { chosen: eligible, explain: () => 'rings together with every matching idle agent', score: () => 0 };
     case 'round-robin': {
-      const ordered = [...eligible].sort((a, b) => (a.agent.agentId < b.agent.agentId ? -1 : 1));
-      const next = ordered.find((a) => pointer === undefined || a.agent.agentId > pointer) ?? ordered[0];
-      const distance = (a: Assessed) => {
-        const i = ordered.indexOf(a);
-        const start = next ? ordered.indexOf(next) : 0;
-        return (i - start + ordered.length) % ordered.length;
-      };
+      const ordered = [...eligible].sort((a, b) => (a.agentId < b.agentId ? -1 : 1));
+      const next = ordered.find((a) => pointer === undefined || a.agentId > pointer) ?? ordered[0];
+      const start = next ? ordered.indexOf(next) : 0;
       return {
         chosen: next ? [next] : [],
-        explain: (a) => (a === next ? `next in round-robin order after ${pointer ?? 'the start'}` : `not next in round-robin order after ${pointer ?? 'the start'} (${next?.agent.agentId ?? ''} is)`),
-        score: distance,
+        explain: (a) => (a === next ? `next in round-robin order after ${pointer ?? 'the start'}` : `not next in round-robin order after ${pointer ?? 'the start'} (${next?.agentId ?? ''} is)`),
+        score: (a) => (ordered.indexOf(a) - start + ordered.length) % ordered.length,
       };
     }
     case 'longest-idle':
     case 'cherry-pick':
     case 'targeted': {
-      const ordered = [...eligible].sort((a, b) => idleSeconds(b.agent, now) - idleSeconds(a.agent, now) || (a.agent.agentId < b.agent.agentId ? -1 : 1));
+      const ordered = [...eligible].sort((a, b) => idleSeconds(b, now) - idleSeconds(a, now) || (a.agentId < b.agentId ? -1 : 1));
       const winner = ordered[0];
-      const shown = (a: Assessed) => (a.agent.idleSince === null ? 'never' : `${idleSeconds(a.agent, now)}s`);
+      const shown = (a: RoutingAgent) => (a.idleSince === null ? 'never' : `${idleSeconds(a, now)}s`);
       return {
         chosen: winner ? [winner] : [],
         explain: (a) =>
@@ -166,8 +226,8 @@ const pick = (strategy: RoutingMethod, eligible: Assessed[], now: string, pointe
             ? strategy === 'targeted'
               ? 'the call was transferred to this agent'
               : `longest idle (${shown(a)})`
-            : `idle for less time than ${winner?.agent.agentId ?? ''} (${shown(a)} vs ${winner ? shown(winner) : ''})`,
-        score: (a) => idleSeconds(a.agent, now),
+            : `idle for less time than ${winner?.agentId ?? ''} (${shown(a)} vs ${winner ? shown(winner) : ''})`,
+        score: (a) => idleSeconds(a, now),
       };
     }
     default: {
@@ -177,45 +237,73 @@ const pick = (strategy: RoutingMethod, eligible: Assessed[], now: string, pointe
   }
 };
 
-const decide = (call: WaitingCall, rank: number, snapshot: RoutingSnapshot, takenBy: Map<string, string>, pointers: Record<string, string>, strategyOverride?: RoutingMethod): RoutingDecision => {
+const decide = (pass: Pass, call: WaitingCall, rank: number, strategyOverride?: RoutingMethod): RoutingDecision => {
+  const { snapshot } = pass;
   const queue = snapshot.queues[call.queueId];
   const waitedSeconds = secondsBetween(call.enqueuedAt, snapshot.now);
   const strategy: RoutingMethod = strategyOverride ?? (call.targetAgentId !== null ? 'targeted' : (queue?.strategy ?? 'longest-idle'));
   const decisionBase = { callId: call.callId, entryId: call.entryId, queueId: call.queueId, strategy, rank, priority: call.priority, waitedSeconds };
   if (!queue) return { ...decisionBase, decisionId: deterministicId('routing', call.entryId, snapshot.now), candidates: [], chosen: [], waitingReason: `queue ${call.queueId} is not configured` };
-  const requirements = requirementsFor(queue, call.attributes);
-  const assessed = snapshot.agents.filter((a) => a.status !== 'Offline' || a.agentId === call.targetAgentId).map((agent) => assess(call, agent, requirements, snapshot.now, takenBy));
-  const eligible = assessed.filter((a) => a.eligible);
-  const { chosen, explain, score } = pick(strategy, eligible, snapshot.now, pointers[call.queueId]);
-  const candidates: RoutingCandidate[] = assessed.map((a) => ({
-    agentId: a.agent.agentId,
-    eligible: a.eligible,
-    chosen: chosen.includes(a),
-    reasons: a.eligible ? [explain(a)] : a.reasons,
-    idleSince: a.agent.idleSince,
-    score: a.eligible ? score(a) : null,
-  }));
-  const chosenIds = chosen.map((a) => a.agent.agentId);
-  for (const agentId of chosenIds) takenBy.set(agentId, call.callId);
-  if (strategy === 'round-robin' && chosenIds.length > 0) pointers[call.queueId] = chosenIds[0];
+  const match = requirementMatch(pass, queue, call.attributes);
+  const eligible = pass.routable.map((i) => fitOf(pass, call, match, i)).filter((f) => f.eligible);
+  const eligibleAgents = eligible.map((f) => pass.prepared[f.index].agent);
+  const { chosen, explain, score } = pick(strategy, eligibleAgents, snapshot.now, pass.pointers[call.queueId]);
+  const chosenIds = chosen.map((a) => a.agentId);
+  const consideredIndexes = call.targetAgentId !== null ? pass.prepared.flatMap((p, i) => (p.agent.status !== 'Offline' || p.agent.agentId === call.targetAgentId ? [i] : [])) : pass.loggedIn;
+  let waitingReason: string | undefined;
+  let fits: Fit[] | undefined;
+  if (chosenIds.length === 0) {
+    const cacheable = call.targetAgentId === null && call.excludedAgents.length === 0;
+    waitingReason = cacheable ? pass.waitingReasonCache.get(match.key) : undefined;
+    if (waitingReason === undefined) {
+      fits = consideredIndexes.map((i) => fitOf(pass, call, match, i));
+      waitingReason = waitingReasonFor(pass, call, fits, match.requirements);
+      if (cacheable) pass.waitingReasonCache.set(match.key, waitingReason);
+    }
+  }
+  const explained = waitingReason === undefined || pass.explainWaiting(call, waitingReason);
+  const candidates: RoutingCandidate[] = explained
+    ? (fits ?? consideredIndexes.map((i) => fitOf(pass, call, match, i))).map((fit) => {
+        const agent = pass.prepared[fit.index].agent;
+        return {
+          agentId: agent.agentId,
+          eligible: fit.eligible,
+          chosen: chosen.includes(agent),
+          reasons: fit.eligible ? [explain(agent)] : reasonsOf(pass, call, fit),
+          idleSince: agent.idleSince,
+          score: fit.eligible ? score(agent) : null,
+        };
+      })
+    : [];
+  for (const agentId of chosenIds) pass.takenBy.set(agentId, call.callId);
+  if (chosenIds.length > 0) pass.waitingReasonCache.clear();
+  if (strategy === 'round-robin' && chosenIds.length > 0) pass.pointers[call.queueId] = chosenIds[0];
   return {
     ...decisionBase,
     decisionId: deterministicId('routing', call.entryId, snapshot.now, chosenIds.join(',')),
     candidates,
     chosen: chosenIds,
-    ...(chosenIds.length === 0 ? { waitingReason: waitingReasonFor(call, assessed, requirements) } : {}),
+    ...(waitingReason !== undefined ? { waitingReason } : {}),
   };
 };
+
+export interface RouteOptions {
+  /**
+   * Whether to list the candidates of a call nobody was chosen for (they are always listed when agents are
+   * chosen). A reactor records a waiting decision only when its reason changed, and can skip building the
+   * rest: `(call, reason) => reason !== lastRecordedReason(call)`. Default: always.
+   */
+  explainWaiting?: (call: WaitingCall, waitingReason: string) => boolean;
+}
 
 /**
  * One routing pass: every waiting call in routing order, each with the agents considered and why each was
  * or was not chosen. An agent chosen for one call is not offered another in the same pass. Pure: the same
  * snapshot gives the same decisions.
  */
-export const route = (snapshot: RoutingSnapshot): RoutingDecision[] => {
-  const takenBy = new Map<string, string>();
-  const pointers = { ...snapshot.roundRobinPointers };
-  return routingOrder(snapshot.waitingCalls).map((call, i) => decide(call, i + 1, snapshot, takenBy, pointers));
+export const route = (snapshot: RoutingSnapshot, options: RouteOptions = {}): RoutingDecision[] => {
+  const pass = preparePass(snapshot, options);
+  return routingOrder(snapshot.waitingCalls).map((call, i) => decide(pass, call, i + 1));
 };
 
 export type CherryPick = { ok: true; decision: RoutingDecision } | { ok: false; reasons: string[] };
@@ -229,7 +317,7 @@ export const validateCherryPick = (snapshot: RoutingSnapshot, agentId: string, c
   if (call.targetAgentId !== null && call.targetAgentId !== agentId) return { ok: false, reasons: [`the call was transferred to agent ${call.targetAgentId}`] };
   const rank = routingOrder(snapshot.waitingCalls).indexOf(call) + 1;
   const picked: WaitingCall = { ...call, excludedAgents: [] };
-  const decision = decide(picked, rank, { ...snapshot, agents: [agent] }, new Map(), {}, 'cherry-pick');
+  const decision = decide(preparePass({ ...snapshot, agents: [agent] }, {}), picked, rank, 'cherry-pick');
   if (decision.chosen.length === 0) return { ok: false, reasons: decision.candidates[0]?.reasons ?? [decision.waitingReason ?? 'not available'] };
   return { ok: true, decision: { ...decision, candidates: decision.candidates.map((c) => ({ ...c, reasons: ['picked by the agent from the queue view'] })) } };
 };

@@ -177,6 +177,16 @@ describe('cherry-pick', () => {
   });
 });
 
+it('can skip listing the candidates of calls left waiting, keeping the reason and the chosen calls explained', () => {
+  const calls = [waiting('c1', { enqueuedAt: ago(90) }), waiting('c2', { enqueuedAt: ago(60) }), waiting('c3', { enqueuedAt: ago(30) })];
+  const decisions = route(snapshot(calls, [agent('alice'), agent('erin', { activity: 'OnCall' })]), { explainWaiting: (call) => call.callId === 'c3' });
+  expect(decisions.map((d) => [d.callId, d.chosen, d.waitingReason, d.candidates.length])).toEqual([
+    ['c1', ['alice'], undefined, 2],
+    ['c2', [], 'all matching agents are busy', 0],
+    ['c3', [], 'all matching agents are busy', 2],
+  ]);
+});
+
 it('is deterministic: the same snapshot gives the same decisions', () => {
   const s = snapshot([waiting('c1'), waiting('c2', { queueId: 'billing', priority: 5 })], [agent('alice'), agent('bob'), agent('carla'), agent('erin')]);
   expect(route(s)).toEqual(route(s));

@@ -845,6 +845,7 @@ const customerHungUp = (d: Draft, leg: Leg): void => {
   const s = active(d);
   switch (s.status) {
     case 'Answering':
+      return endCall(d, s.route === 'after-hours' ? 'after-hours' : 'abandoned-in-ivr', leg);
     case 'Ivr':
       return endCall(d, 'abandoned-in-ivr', leg);
     case 'Queued':

@@ -4,6 +4,9 @@ export { parseSimulatorOptions, SimulatorConfigError, type Faults, type FaultsPa
 export type { CountersSnapshot, WebhookCounts } from './counters';
 export type { WebhookEnvelope, WebhookEvent, DeliveryRecord } from './webhooks/dispatcher';
 export type { DeviceCall, DeviceNetwork, PhoneDevice } from './world/devices';
+export type { RtcEndpoint } from './rtc/endpoint';
+export type { RtcCallView, RtcMediaPeer } from './rtc/media';
+export type { RtcSessionView } from './rtc/session';
 export type { World, PlacedCall, WorldSnapshot } from './world/world';
 export type { CallerScriptInput, PhoneBehaviourInput, CalleeBehaviourInput, ArrivalsConfigInput } from './world/scripts';
 export { SimulatorClient } from './control/client';

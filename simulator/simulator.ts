@@ -17,6 +17,8 @@ import { createSimLogger, type SimLogger } from './logger';
 import { errorHandler, send, type Reply } from './rest/http';
 import { v2Router } from './rest/v2';
 import { Rng } from './rng';
+import { RtcEndpoint } from './rtc/endpoint';
+import { rtcControlRouter } from './rtc/router';
 import { WebhookDispatcher, type DeliveryRecord, type WebhookEvent } from './webhooks/dispatcher';
 import { World } from './world/world';
 
@@ -91,6 +93,8 @@ export interface Simulator {
   clock: SimClock;
   engine: CallEngine;
   credentials: CredentialStore;
+  /** The `telnyx_rtc` WebSocket for the real WebRTC SDK: `ws://host:port/rtc`. */
+  rtc: RtcEndpoint;
   logger: SimLogger;
   close(): Promise<void>;
 }
@@ -142,6 +146,7 @@ export async function createSimulator(input: SimulatorOptionsInput = {}): Promis
     mainNumber: options.mainNumber,
     inboundAnswerTimeoutMs: options.inboundAnswerTimeoutMs,
   });
+  const rtc = new RtcEndpoint({ credentials, world, logger });
 
   const held = new Map<NodeJS.Timeout, Response>();
   const hold = (res: Response, reply: Reply, ms: number): void => {
@@ -194,6 +199,7 @@ export async function createSimulator(input: SimulatorOptionsInput = {}): Promis
       return () => listeners.delete(listener);
     },
     reset: () => {
+      rtc.reset();
       world.reset();
       clock.cancelAll();
       engine.reset();
@@ -213,6 +219,7 @@ export async function createSimulator(input: SimulatorOptionsInput = {}): Promis
     '/v2',
     v2Router({ apiKey: () => options.apiKey, engine, credentials, faults, counters, hold }),
   );
+  app.use('/sim/rtc', rtcControlRouter({ controlKey: () => controlKey, endpoint: rtc }));
   app.use(
     '/sim',
     controlRouter({ controlKey: () => controlKey, publicKeyBase64: keys.publicKeyBase64, control, world, options, apiBaseUrl: () => `${publicUrl}/v2` }),
@@ -236,6 +243,7 @@ export async function createSimulator(input: SimulatorOptionsInput = {}): Promis
 
   const server = http.createServer(app);
   server.keepAliveTimeout = 5_000;
+  rtc.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -262,6 +270,7 @@ export async function createSimulator(input: SimulatorOptionsInput = {}): Promis
     clock,
     engine,
     credentials,
+    rtc,
     logger,
     close: async () => {
       if (closed) return;
@@ -274,6 +283,7 @@ export async function createSimulator(input: SimulatorOptionsInput = {}): Promis
         res.destroy();
       }
       held.clear();
+      await rtc.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

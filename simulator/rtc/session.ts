@@ -148,7 +148,7 @@ export class RtcSession implements PhoneDevice {
       browserSdp: null,
     };
     this.calls.set(rc.callID, rc);
-    void this.sendInvite(rc);
+    this.sendInvite(rc).catch((err: unknown) => this.log.error({ err, callID: rc.callID }, 'rtc invite failed'));
   }
 
   cancelled(call: DeviceCall, _cause: HangupCause): void {
@@ -160,7 +160,7 @@ export class RtcSession implements PhoneDevice {
     const rc = this.find(call.callControlId);
     if (!rc || rc.state !== 'dialing') return;
     rc.state = 'active';
-    void this.sendAnswer(rc);
+    this.sendAnswer(rc).catch((err: unknown) => this.log.error({ err, callID: rc.callID }, 'rtc answer failed'));
   }
 
   ended(call: DeviceCall, cause: HangupCause): void {

@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', 'bench/**', '**/*.test.ts', 'simulator/cli.ts', 'api/cli/**'],
+    files: ['test/**', 'bench/**', '**/*.test.ts', 'simulator/cli.ts', 'api/cli/**', 'projections/cli.ts'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
 );

@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './core/logger';
 import { ProjectionDaemon } from '../projections/projectionDaemon';
 import { allProjections } from '../projections/registry';
 import { createSimulator, type Simulator } from '../simulator';
+import { Observability } from './observability';
 
 export interface CallstreamOptions {
   env?: NodeJS.ProcessEnv;
@@ -22,6 +23,8 @@ export interface CallstreamOptions {
   /** 0 picks free ports (tests). */
   port?: number;
   simulatorPort?: number;
+  /** Wraps the event store before anything uses it (fault injection in tests). */
+  decorateEventStore?: (eventStore: EventStore) => EventStore;
 }
 
 export interface Callstream {
@@ -31,6 +34,8 @@ export interface Callstream {
   telnyxConfig: TelnyxConfig;
   simulator: Simulator | null;
   projections: ProjectionDaemon | null;
+  /** Metrics and readiness; the reactor reports its position with `observability.setReactorPosition`. */
+  observability: Observability;
   url: string;
   stop(): Promise<void>;
 }
@@ -46,7 +51,9 @@ export const startCallstream = async (options: CallstreamOptions = {}): Promise<
   const logger = options.logger ?? createLogger('callstream');
   const apiConfig = loadApiConfig(env);
   const port = options.port ?? apiConfig.port;
-  const eventStore = createEventStore(env);
+  // ---- observability (api/observability, docs/deploy.md): instrumented ports, readiness, /metrics
+  const observability = new Observability(env, logger);
+  const eventStore = observability.instrumentEventStore((options.decorateEventStore ?? ((store) => store))(createEventStore(env)));
   const readModels = createReadModelStore(env);
 
   let simulator: Simulator | null = null;
@@ -59,16 +66,19 @@ export const startCallstream = async (options: CallstreamOptions = {}): Promise<
     });
   }
   const telnyxConfig = loadTelnyxConfig(env, simulator ? embeddedFromSimulator(simulator) : undefined);
-  const telnyx = new SdkTelnyxAdapter(telnyxConfig, { logger: logger.child({ component: 'telnyx' }) });
+  const telnyx = observability.instrumentTelnyx(new SdkTelnyxAdapter(telnyxConfig, { logger: logger.child({ component: 'telnyx' }) }));
 
   const webhooks = createWebhookRouter({ eventStore, publicKey: telnyxConfig.publicKey, logger: logger.child({ component: 'webhooks' }) });
+  observability.watch({ eventStore, readModels, webhooks: webhooks.intake });
   const api = await createApiServer({
     eventStore,
     readModels,
     telnyx,
     config: apiConfig,
     logger: logger.child({ component: 'api' }),
-    routers: [{ path: '/', router: webhooks }],
+    routers: [...observability.metricsRouters(), { path: '/', router: observability.timeWebhooks(webhooks) }],
+    readiness: observability.readiness,
+    rateLimits: { ...observability.config.rateLimits, onLimited: (route) => observability.metrics.countRateLimited(route) },
   });
   const address = await api.listen(port, apiConfig.host);
   const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
@@ -80,6 +90,7 @@ export const startCallstream = async (options: CallstreamOptions = {}): Promise<
     projections = new ProjectionDaemon(eventStore, readModels, allProjections, logger.child({ component: 'projections' }));
     projections.start();
   }
+  observability.watchProjections(projections ?? new ProjectionDaemon(eventStore, readModels, allProjections, logger.child({ component: 'projections' })));
 
   logger.info({ url, graphql: `${url}/graphql`, telnyx: telnyxConfig.mode, simulator: simulator?.url }, 'callstream is running');
 
@@ -90,6 +101,7 @@ export const startCallstream = async (options: CallstreamOptions = {}): Promise<
     telnyxConfig,
     simulator,
     projections,
+    observability,
     url,
     async stop() {
       await api.close();

@@ -7,7 +7,8 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
-import express, { type Express, type Request, type Router } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { useServer, type Extra as WsExtra } from 'graphql-ws/use/ws';
@@ -35,6 +36,9 @@ import { ensureAdmin, seedDemoUsers } from '../users/bootstrap';
 import { createPasswordHasher, type PasswordHasher } from '../users/passwords';
 import { UserDirectory } from '../users/userDirectory';
 import { UserService } from '../users/userService';
+import type { RateLimit } from '../observability/config';
+import type { ReadinessReport } from '../observability/readiness';
+import { DEFAULT_WEBHOOK_PATHS } from '../webhooks/webhookRouter';
 import type { ApiConfig } from './config';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -60,6 +64,10 @@ export interface CreateApiServerOptions {
   routers?: MountedRouter[];
   clock?: () => Date;
   passwords?: PasswordHasher;
+  /** The checks behind GET /health/ready (api/observability/readiness.ts); without it, ready means "not closing". */
+  readiness?: { evaluate(): Promise<ReadinessReport> };
+  /** Per-client-IP limits on the webhook paths and on HTTP /graphql; an absent entry is not limited. */
+  rateLimits?: { webhooks?: RateLimit; graphql?: RateLimit; onLimited?: (route: 'webhooks' | 'graphql') => void };
 }
 
 export interface ApiServer {
@@ -88,6 +96,26 @@ const wsToken = (params: Readonly<Record<string, unknown>> | undefined): string 
   const raw = params?.authorization ?? params?.Authorization;
   if (typeof raw !== 'string' || raw.trim() === '') return undefined;
   return bearerToken(raw) ?? raw.trim();
+};
+
+/**
+ * A per-client-IP limit (req.ip: set CALLSTREAM_TRUST_PROXY behind a proxy, or every client shares the
+ * proxy's address). The in-memory count is per process: N API replicas allow N times the limit.
+ */
+const perIpLimit = (route: 'webhooks' | 'graphql', limit: RateLimit, onLimited?: (route: 'webhooks' | 'graphql') => void): RequestHandler => {
+  const message = `Too many requests from this address; retry after the Retry-After delay`;
+  return rateLimit({
+    windowMs: limit.windowMs,
+    limit: limit.limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res, _next, options) => {
+      onLimited?.(route);
+      res
+        .status(options.statusCode)
+        .json(route === 'graphql' ? { errors: [{ message, extensions: { code: 'RATE_LIMITED' } }] } : { error: { code: 'RATE_LIMITED', reason: 'rate_limited', message } });
+    },
+  });
 };
 
 /** A CORS origin list; '*' allows any origin (there are no cookies: tokens travel in headers). */
@@ -249,9 +277,17 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/health/ready', (_req, res) => {
-    res.status(closing ? 503 : 200).json({ status: closing ? 'closing' : 'ok' });
+  app.get('/health/ready', async (_req, res) => {
+    if (closing || !options.readiness) {
+      res.status(closing ? 503 : 200).json({ status: closing ? 'closing' : 'ok' });
+      return;
+    }
+    const report = await options.readiness.evaluate();
+    res.status(report.status === 'ok' ? 200 : 503).json(report);
   });
+  const limits = options.rateLimits;
+  if (limits?.webhooks) app.post([...DEFAULT_WEBHOOK_PATHS], perIpLimit('webhooks', limits.webhooks, limits.onLimited));
+  if (limits?.graphql) app.use(GRAPHQL_PATH, perIpLimit('graphql', limits.graphql, limits.onLimited));
   for (const { path, router } of options.routers ?? []) app.use(path, router);
 
   const httpContext = async ({ req, res }: { req: Request; res: express.Response }): Promise<GraphQLContext> => {

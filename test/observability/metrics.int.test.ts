@@ -1,0 +1,92 @@
+import { METRIC_NAMES } from '../../api/observability';
+import { metricNames, seriesValue, startApp, type RunningApp } from './support';
+
+describe('GET /metrics', () => {
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await startApp();
+  });
+
+  afterAll(async () => {
+    await running.close();
+  });
+
+  const scrape = async (): Promise<{ status: number; contentType: string | null; text: string }> => {
+    const response = await fetch(`${running.app.url}/metrics`);
+    return { status: response.status, contentType: response.headers.get('content-type'), text: await response.text() };
+  };
+
+  it('exposes every callstream metric and the default process metrics in the Prometheus text format', async () => {
+    const { status, contentType, text } = await scrape();
+    expect(status).toBe(200);
+    expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    const names = metricNames(text);
+    for (const name of Object.values(METRIC_NAMES)) {
+      // prom-client lists a counter under its name without the _total suffix in # TYPE lines.
+      expect(names.has(name) || names.has(name.replace(/_total$/, ''))).toBe(true);
+    }
+    expect(names.has('process_cpu_user_seconds_total') || names.has('process_cpu_user_seconds')).toBe(true);
+    expect(names.has('nodejs_heap_size_used_bytes')).toBe(true);
+  });
+
+  it('counts a webhook by status and outcome, and times the append it caused', async () => {
+    const before = await scrape();
+    const response = await running.deliverWebhook();
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'appended' });
+
+    const after = (await scrape()).text;
+    const delta = (series: string): number => (seriesValue(after, series) ?? 0) - (seriesValue(before.text, series) ?? 0);
+    expect(delta('callstream_webhook_request_duration_seconds_count{status="200"}')).toBe(1);
+    expect(delta('callstream_webhooks_total{outcome="appended",reason=""}')).toBe(1);
+    expect(delta('callstream_event_store_append_duration_seconds_count{outcome="ok"}')).toBeGreaterThanOrEqual(1);
+    expect(delta('callstream_event_store_appended_events_total')).toBeGreaterThanOrEqual(1);
+    expect(seriesValue(after, 'callstream_event_store_head_position')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('counts a rejected webhook under its reason', async () => {
+    const before = (await scrape()).text;
+    const response = await fetch(`${running.app.url}/webhooks/telnyx`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(response.status).toBe(401);
+
+    const after = (await scrape()).text;
+    expect(seriesValue(after, 'callstream_webhook_request_duration_seconds_count{status="401"}')).toBe((seriesValue(before, 'callstream_webhook_request_duration_seconds_count{status="401"}') ?? 0) + 1);
+    const rejected = after.split('\n').filter((l) => l.startsWith('callstream_webhooks_total{outcome="rejected"'));
+    expect(rejected.length).toBeGreaterThan(0);
+  });
+
+  it('shows no reactor series until a reactor reports, then its position and lag', async () => {
+    expect((await scrape()).text).not.toMatch(/^callstream_reactor_position\{/m);
+    running.app.observability.setReactorPosition(-1n);
+    const { text } = await scrape();
+    expect(seriesValue(text, 'callstream_reactor_position{reactor="reactor"}')).toBe(-1);
+    const head = seriesValue(text, 'callstream_event_store_head_position');
+    expect(seriesValue(text, 'callstream_reactor_lag_positions{reactor="reactor"}')).toBe((head ?? Number.NaN) + 1);
+  });
+});
+
+describe('GET /metrics with CALLSTREAM_METRICS_TOKEN', () => {
+  let running: RunningApp;
+  const token = 'scrape-token-0123456789';
+
+  beforeAll(async () => {
+    running = await startApp({ CALLSTREAM_METRICS_TOKEN: token });
+  });
+
+  afterAll(async () => {
+    await running.close();
+  });
+
+  it('refuses a scrape without the bearer token and answers one with it', async () => {
+    const anonymous = await fetch(`${running.app.url}/metrics`);
+    expect(anonymous.status).toBe(401);
+    await anonymous.body?.cancel();
+    const wrong = await fetch(`${running.app.url}/metrics`, { headers: { authorization: 'Bearer not-the-token-at-all' } });
+    expect(wrong.status).toBe(401);
+    await wrong.body?.cancel();
+    const authorized = await fetch(`${running.app.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(authorized.status).toBe(200);
+    expect(await authorized.text()).toContain(METRIC_NAMES.webhookRequestDuration);
+  });
+});

@@ -13,6 +13,13 @@ import { createLogger, type Logger } from './core/logger';
 import { ProjectionDaemon } from '../projections/projectionDaemon';
 import { allProjections } from '../projections/registry';
 import { createSimulator, type Simulator } from '../simulator';
+import { createCrm } from './crm';
+import { createRecordingStore, type RecordingStore } from './recordings';
+import { Reactor } from './reactor/reactor';
+import { CallControlService } from './reactor/commands';
+import { ConfigurationView } from './reactor/configurationView';
+import { inProcessSimulatorClock, type ReactorClock } from './reactor/clock';
+import { loadReactorSettings, reactorClockFor } from './reactor/settings';
 import { Observability } from './observability';
 
 export interface CallstreamOptions {
@@ -20,6 +27,8 @@ export interface CallstreamOptions {
   logger?: Logger;
   /** Run the projections in this process (the default for npm start; compose runs them apart). */
   runProjections?: boolean;
+  /** Run the call-flow reactor in this process (the default; CALLSTREAM_REACTOR=false or false here for the compose layout, where api/reactorMain.ts runs it). */
+  runReactor?: boolean;
   /** 0 picks free ports (tests). */
   port?: number;
   simulatorPort?: number;
@@ -68,6 +77,12 @@ export const startCallstream = async (options: CallstreamOptions = {}): Promise<
   const telnyxConfig = loadTelnyxConfig(env, simulator ? embeddedFromSimulator(simulator) : undefined);
   const telnyx = observability.instrumentTelnyx(new SdkTelnyxAdapter(telnyxConfig, { logger: logger.child({ component: 'telnyx' }) }));
 
+  const reactorSettings = loadReactorSettings(env);
+  const clock = simulator ? inProcessSimulatorClock(simulator.clock) : await reactorClockFor(telnyxConfig, reactorSettings);
+  const recordings = createRecordingStore(env);
+  const configuration = new ConfigurationView(eventStore, logger.child({ component: 'configuration' }));
+  const callControl = new CallControlService({ eventStore, config: () => configuration.current(), clock });
+
   const webhooks = createWebhookRouter({ eventStore, publicKey: telnyxConfig.publicKey, logger: logger.child({ component: 'webhooks' }) });
   observability.watch({ eventStore, readModels, webhooks: webhooks.intake });
   const api = await createApiServer({
@@ -84,6 +99,28 @@ export const startCallstream = async (options: CallstreamOptions = {}): Promise<
   const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
   const url = `http://${host}:${address.port}`;
   if (simulator) simulator.control.setWebhookUrls({ webhookUrl: `${url}/webhooks/telnyx` });
+
+  let reactor: Reactor | null = null;
+  if (options.runReactor ?? reactorSettings.inProcess) {
+    const crm = createCrm(env);
+    reactor = new Reactor({
+      eventStore,
+      readModels,
+      telnyx,
+      recordings,
+      clock,
+      crm: crm.crm,
+      crmTimeoutMs: crm.timeoutMs,
+      logger: logger.child({ component: 'reactor' }),
+      leaseTtlMs: reactorSettings.leaseTtlMs,
+      checkpointIntervalMs: reactorSettings.checkpointIntervalMs,
+      seedDefaultConfiguration: reactorSettings.seedDefaultConfiguration,
+      commandIdWindowMs: reactorSettings.commandIdWindowMs,
+      averageHandleSeconds: reactorSettings.averageHandleSeconds,
+    });
+    reactor.start();
+  }
+  await configuration.start();
 
   let projections: ProjectionDaemon | null = null;
   if (options.runProjections ?? true) {

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import express, { Router } from 'express';
 import type { EventStore } from './infrastructure/eventStore/eventStore';
 import { createEventStore } from './infrastructure/eventStore';
 import type { ReadModelStore } from '../projections/infrastructure/readModels/readModelStore';
@@ -95,6 +97,7 @@ export const startCallstream = async (options: CallstreamOptions = {}): Promise<
     readiness: observability.readiness,
     rateLimits: { ...observability.config.rateLimits, onLimited: (route) => observability.metrics.countRateLimited(route) },
   });
+  api.app.use(serveConsole(env, simulator));
   const address = await api.listen(port, apiConfig.host);
   const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
   const url = `http://${host}:${address.port}`;
@@ -148,4 +151,23 @@ export const startCallstream = async (options: CallstreamOptions = {}): Promise<
       await eventStore.close();
     },
   };
+};
+
+/** The built console (npm run console:build) with a fallback to index.html for its routes, and its runtime settings. */
+const serveConsole = (env: NodeJS.ProcessEnv, simulator: Simulator | null): Router => {
+  const dir = resolve(env.CALLSTREAM_CONSOLE_DIR ?? join('console', 'dist', 'browser'));
+  // The softphone signals over ws:// to the embedded simulator's port, which the API's default CSP (upgrade-insecure-requests) would turn into wss://.
+  const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self' blob: data:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
+  const router = Router();
+  router.get('/console-config.json', (req, res) => {
+    const rtcHost = simulator ? `ws://${req.hostname}:${new URL(simulator.url).port}${simulator.rtc.path}` : (env.CALLSTREAM_RTC_HOST ?? null);
+    res.set('cache-control', 'no-store').json({ rtcHost, graphqlPath: '/graphql' });
+  });
+  router.use(express.static(dir, { index: false, setHeaders: (res) => res.setHeader('Content-Security-Policy', csp) }));
+  router.get(/^\/(?!graphql|webhooks|health|metrics|recordings)/, (req, res, next) => {
+    if (!req.accepts('html')) return next();
+    if (!existsSync(join(dir, 'index.html'))) return void res.status(404).type('text/plain').send('The console is not built: npm run console:build');
+    res.set({ 'Content-Security-Policy': csp, 'cache-control': 'no-cache' }).sendFile(join(dir, 'index.html'));
+  });
+  return router;
 };

@@ -1,0 +1,39 @@
+import { Injectable, signal } from '@angular/core';
+
+/** What the server tells the console at start (GET /console-config.json, served with the console). */
+export interface RuntimeConfig {
+  /** The WebRTC signalling host for @telnyx/webrtc; absent → Telnyx's own (wss://rtc.telnyx.com). */
+  rtcHost: string | null;
+  /** GraphQL endpoint path on this origin. */
+  graphqlPath: string;
+}
+
+const DEFAULTS: RuntimeConfig = { rtcHost: null, graphqlPath: '/graphql' };
+
+@Injectable({ providedIn: 'root' })
+export class RuntimeConfigService {
+  private readonly value = signal<RuntimeConfig>(DEFAULTS);
+  readonly config = this.value.asReadonly();
+
+  async load(): Promise<void> {
+    try {
+      const res = await fetch('/console-config.json', { cache: 'no-store' });
+      if (!res.ok) return;
+      const body: unknown = await res.json();
+      if (typeof body !== 'object' || body === null) return;
+      const raw = body as Record<string, unknown>;
+      this.value.set({
+        rtcHost: typeof raw['rtcHost'] === 'string' && raw['rtcHost'] ? raw['rtcHost'] : null,
+        graphqlPath: typeof raw['graphqlPath'] === 'string' && raw['graphqlPath'] ? raw['graphqlPath'] : DEFAULTS.graphqlPath,
+      });
+    } catch {
+      // Served without the API (ng serve without the proxy): the defaults still work with a proxy.
+    }
+  }
+
+  /** The graphql-ws URL on this origin. */
+  wsUrl(): string {
+    const { protocol, host } = window.location;
+    return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}${this.value().graphqlPath}`;
+  }
+}

@@ -72,6 +72,8 @@ if (values.simulator) {
     `SIM_PRIVATE_KEY_PEM=${quoted(privateKey.export({ format: 'pem', type: 'pkcs8' }).toString())}`,
     `SIM_CONTROL_KEY=${secret(24)}`,
     'SIM_URL=http://simulator:4010',
+    // Browsers reach the simulator's softphone endpoint on the published loopback port.
+    'CALLSTREAM_RTC_HOST=ws://localhost:4010/rtc',
     'SIM_SCALE=1',
   );
 } else {

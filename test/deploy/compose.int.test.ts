@@ -213,6 +213,7 @@ describe('deploy/nginx/proxy.conf', () => {
     expect(conf).toMatch(/server api:4000 resolve;/);
     expect(conf).toMatch(/location = \/graphql \{/);
     expect(conf).toMatch(/location \/webhooks\/ \{/);
+    expect(conf).toContain('location ~ ^/(health/|recordings(/|$)|console-config\\.json$) {');
     expect(conf).toMatch(/location = \/metrics \{\s*return 404;/);
   });
 });

@@ -1,4 +1,5 @@
 import { CONFIG_STREAM_PREFIX, emptyConfiguration, evolveConfiguration, isConfigEvent, type ContactCenterConfig } from '../config/config';
+import { UnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { START, type EventStore, type Subscription } from '../infrastructure/eventStore/eventStore';
 
@@ -13,6 +14,8 @@ export class ConfigurationView {
   private caughtUp: Promise<void>;
   private markCaughtUp: () => void = () => undefined;
   private stopped = false;
+  /** Position of the last configuration event folded in. */
+  position = -1n;
 
   constructor(
     private readonly eventStore: EventStore,
@@ -37,6 +40,7 @@ export class ConfigurationView {
       this.loop = (async () => {
         for await (const event of subscription) {
           if (isConfigEvent(event)) this.config = evolveConfiguration(this.config, event);
+          this.position = event.position;
           if (event.position >= head) this.markCaughtUp();
           if (subscription.isCaughtUp) this.markCaughtUp();
         }
@@ -44,6 +48,15 @@ export class ConfigurationView {
       void this.pollCaughtUp(subscription, head);
     }
     await this.caughtUp;
+  }
+
+  /** Resolves once the configuration event at `position` has been folded in (read-your-writes after an admin change). */
+  async waitFor(position: bigint, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.position < position) {
+      if (Date.now() > deadline || this.stopped) throw new UnavailableError(`The configuration did not reach position ${position} in time`);
+      await new Promise((resolve) => setTimeout(resolve, 5).unref());
+    }
   }
 
   async stop(): Promise<void> {

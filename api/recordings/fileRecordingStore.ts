@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError, UnavailableError, ValidationError } from '../core/errors';
 import { contentTypeFor, type OpenedRecording, type RecordingStore, type RecordingToStore, type StoredRecording } from './recordingStore';
@@ -31,12 +32,15 @@ export class FileRecordingStore implements RecordingStore {
     const path = this.pathOf(key);
     const partial = `${path}.partial`;
     let sizeBytes = 0;
-    recording.body.on('data', (chunk: Buffer) => {
-      sizeBytes += chunk.length;
+    const count = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        sizeBytes += chunk.length;
+        done(null, chunk);
+      },
     });
     try {
       await mkdir(dirname(path), { recursive: true });
-      await pipeline(recording.body, createWriteStream(partial));
+      await pipeline(recording.body, count, createWriteStream(partial));
       await rename(partial, path);
     } catch (error) {
       await rm(partial, { force: true });

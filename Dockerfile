@@ -26,6 +26,8 @@ COPY api ./api
 COPY projections ./projections
 COPY simulator ./simulator
 COPY bench ./bench
+# The benchmarks sign webhooks with the test helpers.
+COPY test/support ./test/support
 RUN npm run build
 
 # ---- console build -------------------------------------------------------------------------------
@@ -33,12 +35,14 @@ RUN npm run build
 # otherwise ships a placeholder page, so the image builds at every stage of the console's life.
 FROM deps AS console-build
 COPY . .
+ENV NG_CLI_ANALYTICS=false
 RUN set -eu; \
   mkdir -p /console-out; \
   if [ -f console/package.json ]; then \
     (cd console && npm ci --no-audit --no-fund && npm run build); \
   elif [ -f console/angular.json ]; then \
-    (cd console && /app/node_modules/.bin/ng build --configuration production); \
+    npm run console:build --if-present; \
+    [ -d console/dist ] || (cd console && /app/node_modules/.bin/ng build --configuration production); \
   fi; \
   index="$(find console/dist -name index.html -not -path '*/server/*' 2>/dev/null | head -n 1 || true)"; \
   if [ -n "$index" ]; then \

@@ -8,7 +8,11 @@ import type { CredentialService } from '../telephonyCredentials/credentialServic
 import type { TelnyxPort } from '../infrastructure/telnyx/telnyx';
 import type { UserDirectory } from '../users/userDirectory';
 import type { RequestMeta, UserService } from '../users/userService';
+import type { CallControlService } from '../reactor/commands';
+import type { RecordingStore } from '../recordings/recordingStore';
+import type { RecordingLinks } from '../recordings/graphql/recordingLinks';
 import type { CallstreamPubSub } from './pubSub';
+import type { LiveViews } from './liveViews';
 
 /** Everything a resolver may use; one set per API server. */
 export interface ApiServices {
@@ -20,6 +24,12 @@ export interface ApiServices {
   auth: AuthService;
   credentials: CredentialService;
   pubSub: CallstreamPubSub;
+  /** The write side of agent, supervisor and admin actions (appends through the deciders). */
+  callControl: CallControlService;
+  /** Read-model change feeds fanned out to the subscriptions of this process. */
+  live: LiveViews;
+  recordings: RecordingStore;
+  recordingLinks: RecordingLinks;
   config: ApiConfig;
   logger: Logger;
   clock: () => Date;

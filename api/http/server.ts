@@ -28,6 +28,14 @@ import type { ApiServices, GraphQLContext } from '../graphql/context';
 import { createFormatError } from '../graphql/errors';
 import { assertComplexity, complexityPlugin, limitRules } from '../graphql/limits';
 import { createCallstreamPubSub } from '../graphql/pubSub';
+import { LiveViews } from '../graphql/liveViews';
+import { ReadModelFeeds } from '../graphql/readModelFeeds';
+import { systemClock } from '../reactor/clock';
+import { CallControlService } from '../reactor/commands';
+import { ConfigurationView } from '../reactor/configurationView';
+import { FileRecordingStore, type RecordingStore } from '../recordings';
+import { RecordingLinks } from '../recordings/graphql/recordingLinks';
+import { createRecordingRouter, RECORDINGS_PATH } from '../recordings/graphql/recordingRoute';
 import { callstreamResolvers, type ResolverClass } from '../graphql/resolvers';
 import { buildCallstreamSchema } from '../graphql/schema';
 import { CredentialService } from '../telephonyCredentials/credentialService';
@@ -68,6 +76,13 @@ export interface CreateApiServerOptions {
   readiness?: { evaluate(): Promise<ReadinessReport> };
   /** Per-client-IP limits on the webhook paths and on HTTP /graphql; an absent entry is not limited. */
   rateLimits?: { webhooks?: RateLimit; graphql?: RateLimit; onLimited?: (route: 'webhooks' | 'graphql') => void };
+  /**
+   * The write side of the mutations (api/reactor/commands.ts). Without it the server builds one on the
+   * configuration streams with the system clock (an API process against real Telnyx).
+   */
+  callControl?: CallControlService;
+  /** Where GET /recordings/:id reads recordings; files under the data directory by default. */
+  recordings?: RecordingStore;
 }
 
 export interface ApiServer {
@@ -151,7 +166,19 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
     logger,
     clock,
   });
-  const services: ApiServices = { eventStore, readModels, telnyx, users, userDirectory, auth, credentials, pubSub, config, logger, clock };
+  let configurationView: ConfigurationView | null = null;
+  let callControl = options.callControl;
+  if (!callControl) {
+    const view = new ConfigurationView(eventStore, logger);
+    configurationView = view;
+    await view.start();
+    callControl = new CallControlService({ eventStore, config: () => view.current(), clock: systemClock() });
+  }
+  const feeds = new ReadModelFeeds({ readModels, logger });
+  const live = new LiveViews({ feeds, pubSub, readModels, logger, clock });
+  const recordings = options.recordings ?? new FileRecordingStore({ dataDir: config.dataDir });
+  const recordingLinks = new RecordingLinks({ secret, clock });
+  const services: ApiServices = { eventStore, readModels, telnyx, users, userDirectory, auth, credentials, pubSub, callControl, live, recordings, recordingLinks, config, logger, clock };
 
   try {
     if (config.admin) await ensureAdmin(users, config.admin, logger);
@@ -161,6 +188,7 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
     }
   } catch (error) {
     await userDirectory.close();
+    await configurationView?.stop();
     throw error;
   }
 
@@ -289,6 +317,7 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
   if (limits?.webhooks) app.post([...DEFAULT_WEBHOOK_PATHS], perIpLimit('webhooks', limits.webhooks, limits.onLimited));
   if (limits?.graphql) app.use(GRAPHQL_PATH, perIpLimit('graphql', limits.graphql, limits.onLimited));
   for (const { path, router } of options.routers ?? []) app.use(path, router);
+  app.use(RECORDINGS_PATH, createRecordingRouter({ links: recordingLinks, recordings, logger }));
 
   const httpContext = async ({ req, res }: { req: Request; res: express.Response }): Promise<GraphQLContext> => {
     const header = req.get('x-request-id');
@@ -342,6 +371,9 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
       stopSessionFeed();
       await apollo.stop();
       await disposeWs();
+      await live.close();
+      await feeds.close();
+      await configurationView?.stop();
       await userDirectory.close();
       logger.info('API stopped');
     },

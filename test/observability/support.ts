@@ -16,11 +16,14 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** The whole product on its embedded defaults, in a temporary data directory, on free ports. */
+/**
+ * The whole product on its embedded defaults, in a temporary data directory, on free ports; without
+ * the in-process reactor, so that only the test moves the event store and reports reactor positions.
+ */
 export const startApp = async (env: Record<string, string> = {}, options: Omit<CallstreamOptions, 'env' | 'logger' | 'port' | 'simulatorPort'> = {}): Promise<RunningApp> => {
   const dir = mkdtempSync(join(tmpdir(), 'callstream-observability-'));
   const app = await startCallstream({
-    env: { NODE_ENV: 'test', CALLSTREAM_DATA_DIR: dir, ...env },
+    env: { NODE_ENV: 'test', CALLSTREAM_DATA_DIR: dir, CALLSTREAM_REACTOR: 'false', ...env },
     logger: silentLogger,
     port: 0,
     simulatorPort: 0,

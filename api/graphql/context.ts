@@ -9,6 +9,7 @@ import type { TelnyxPort } from '../infrastructure/telnyx/telnyx';
 import type { UserDirectory } from '../users/userDirectory';
 import type { RequestMeta, UserService } from '../users/userService';
 import type { CallControlService } from '../reactor/commands';
+import type { ConfigurationView } from '../reactor/configurationView';
 import type { RecordingStore } from '../recordings/recordingStore';
 import type { RecordingLinks } from '../recordings/graphql/recordingLinks';
 import type { CallstreamPubSub } from './pubSub';
@@ -26,6 +27,8 @@ export interface ApiServices {
   pubSub: CallstreamPubSub;
   /** The write side of agent, supervisor and admin actions (appends through the deciders). */
   callControl: CallControlService;
+  /** The configuration callControl decides with, when known: admin changes wait until it includes them. */
+  configuration: ConfigurationView | null;
   /** Read-model change feeds fanned out to the subscriptions of this process. */
   live: LiveViews;
   recordings: RecordingStore;

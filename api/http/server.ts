@@ -81,6 +81,8 @@ export interface CreateApiServerOptions {
    * configuration streams with the system clock (an API process against real Telnyx).
    */
   callControl?: CallControlService;
+  /** The configuration `callControl` decides with: admin changes wait for it to include them. */
+  configuration?: ConfigurationView;
   /** Where GET /recordings/:id reads recordings; files under the data directory by default. */
   recordings?: RecordingStore;
 }
@@ -166,11 +168,14 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
     logger,
     clock,
   });
-  let configurationView: ConfigurationView | null = null;
+  // Built here (and stopped on close) only when the caller does not share its own.
+  let ownConfiguration: ConfigurationView | null = null;
   let callControl = options.callControl;
+  let configuration = options.configuration ?? null;
   if (!callControl) {
     const view = new ConfigurationView(eventStore, logger);
-    configurationView = view;
+    ownConfiguration = view;
+    configuration = view;
     await view.start();
     callControl = new CallControlService({ eventStore, config: () => view.current(), clock: systemClock() });
   }
@@ -178,7 +183,7 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
   const live = new LiveViews({ feeds, pubSub, readModels, logger, clock });
   const recordings = options.recordings ?? new FileRecordingStore({ dataDir: config.dataDir });
   const recordingLinks = new RecordingLinks({ secret, clock });
-  const services: ApiServices = { eventStore, readModels, telnyx, users, userDirectory, auth, credentials, pubSub, callControl, live, recordings, recordingLinks, config, logger, clock };
+  const services: ApiServices = { eventStore, readModels, telnyx, users, userDirectory, auth, credentials, pubSub, callControl, configuration, live, recordings, recordingLinks, config, logger, clock };
 
   try {
     if (config.admin) await ensureAdmin(users, config.admin, logger);
@@ -188,7 +193,7 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
     }
   } catch (error) {
     await userDirectory.close();
-    await configurationView?.stop();
+    await ownConfiguration?.stop();
     throw error;
   }
 
@@ -373,7 +378,7 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
       await disposeWs();
       await live.close();
       await feeds.close();
-      await configurationView?.stop();
+      await ownConfiguration?.stop();
       await userDirectory.close();
       logger.info('API stopped');
     },

@@ -133,6 +133,10 @@ export class ConfigurationResolver {
       ...(expectedRevision !== undefined ? { expectedRevision } : {}),
       metadata: { actor, requestId: ctx.requestId, causationId: ctx.requestId, correlationId: streamId },
     });
+    if (result.position !== undefined) {
+      // Agent and call commands are decided against this configuration: make the change visible to them too.
+      await ctx.services.configuration?.waitFor(result.position).catch((error: unknown) => ctx.logger.warn({ err: error }, 'configuration view behind after a change'));
+    }
     const appended = await afterAppend(ctx, { position: result.position ?? null, events: result.newEvents.map((e) => e.type) }, CONFIG_VIEWS);
     return Object.assign(new ConfigurationResult(), {
       ...appended,

@@ -12,6 +12,8 @@ import { SqliteEventStore } from '../../../api/infrastructure/eventStore/sqlite/
 import { embeddedFromSimulator, loadTelnyxConfig } from '../../../api/infrastructure/telnyx/config';
 import { SdkTelnyxAdapter } from '../../../api/infrastructure/telnyx/sdkTelnyxAdapter';
 import { SqliteReadModelStore } from '../../../projections/infrastructure/readModels/embedded/sqliteReadModelStore';
+import { ProjectionDaemon } from '../../../projections/projectionDaemon';
+import { allProjections } from '../../../projections/registry';
 import { createSimulator, type Simulator } from '../../../simulator';
 
 export const ADMIN = { username: 'root', password: 'root-password-1' };
@@ -58,6 +60,10 @@ export interface Harness {
   server: ApiServer;
   sim: Simulator;
   events: SqliteEventStore;
+  readModels: SqliteReadModelStore;
+  /** Running when the harness was started with `projections: true`. */
+  projections: ProjectionDaemon | null;
+  dir: string;
   config: ApiConfig;
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   login(username: string, password?: string, deviceId?: string): Promise<LoginData>;
@@ -71,6 +77,8 @@ export interface Harness {
 export interface HarnessOptions {
   env?: Record<string, string>;
   extraResolvers?: ResolverClass[];
+  /** Run every projection in this process (the read models follow the event store). */
+  projections?: boolean;
 }
 
 /** The real Telnyx adapter on the SDK, against the in-process simulator, without retries. */
@@ -92,6 +100,8 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
   });
   const telnyx = createTelnyx(sim);
   const server = await createApiServer({ eventStore: events, readModels, telnyx, config, logger: createLogger('test', 'silent'), extraResolvers: options.extraResolvers });
+  const projections = options.projections ? new ProjectionDaemon(events, readModels, allProjections, createLogger('projections', 'silent')) : null;
+  projections?.start();
   const address = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}/graphql`;
   const wsUrl = `ws://127.0.0.1:${address.port}/graphql`;
@@ -125,6 +135,9 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
     server,
     sim,
     events,
+    readModels,
+    projections,
+    dir,
     config,
     gql,
     login,
@@ -154,6 +167,7 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
     close: async () => {
       for (const client of clients) await client.dispose();
       await server.close();
+      await projections?.stop();
       await sim.close();
       await readModels.close();
       await events.close();

@@ -32,6 +32,7 @@ interface AgentResult {
 describe('mutations append through the deciders and answer once the read models show them', () => {
   let h: Harness;
   const tokens: Record<string, string> = {};
+  const positions = { onBreak: '' };
 
   beforeAll(async () => {
     h = await startHarness({ projections: true });
@@ -86,8 +87,27 @@ describe('mutations append through the deciders and answer once the read models 
   });
 
   it('takes a break with a reason', async () => {
-    const res = await h.gql<{ setMyStatus: AgentResult }>(`mutation { setMyStatus(status: BREAK, reason: "lunch") { events agent { ${AGENT_FIELDS} } } }`, {}, tokens.ann);
+    const res = await h.gql<{ setMyStatus: AgentResult }>(`mutation { setMyStatus(status: BREAK, reason: "lunch") { position events agent { ${AGENT_FIELDS} } } }`, {}, tokens.ann);
     expect(res.data?.setMyStatus).toMatchObject({ events: ['AgentStatusChanged'], agent: { status: 'BREAK', state: 'BREAK', breakReason: 'lunch' } });
+    positions.onBreak = res.data!.setMyStatus.position!;
+  });
+
+  it('replays the agents as they were at a past position or time', async () => {
+    const asOf = async (variables: Record<string, unknown>) => {
+      const res = await h.gql<{ agentsAsOf: Array<{ id: string; status: string; breakReason: string | null }> }>(
+        `query($at: DateTimeISO, $position: String) { agentsAsOf(at: $at, position: $position) { id status breakReason } }`,
+        variables,
+        tokens.ada,
+      );
+      expect(res.errors).toBeUndefined();
+      return res.data!.agentsAsOf;
+    };
+    expect(await asOf({ position: (BigInt(positions.onBreak) - 1n).toString() })).toEqual([{ id: 'ann', status: 'AVAILABLE', breakReason: null }]);
+    expect(await asOf({ position: positions.onBreak })).toEqual([{ id: 'ann', status: 'BREAK', breakReason: 'lunch' }]);
+    expect(await asOf({ at: new Date().toISOString() })).toEqual([{ id: 'ann', status: 'BREAK', breakReason: 'lunch' }]);
+    expect(await asOf({ at: '2020-01-01T00:00:00.000Z' })).toEqual([]);
+    const both = await h.gql(`query { queuesAsOf(at: "2026-01-01T00:00:00.000Z", position: "3") { id } }`, {}, tokens.sue);
+    expect(errorCode(both)).toBe('BAD_USER_INPUT');
   });
 
   it("lets a supervisor set an agent's status and log the agent out", async () => {

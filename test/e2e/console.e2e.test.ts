@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -23,9 +23,17 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`console e2e skipped: ${CHROMIUM} is not installed (apt-get install -y chromium)`);
 const describeInBrowser = haveChromium ? describe : describe.skip;
 
-/** Builds the console once when it has not been built (bounded: a stuck build fails the suite instead of hanging it). */
+/** The newest modification time under a directory. */
+const newest = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+    const full = path.join(dir, entry.name);
+    return Math.max(max, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+  }, 0);
+
+/** Builds the console when it is missing or older than its sources (bounded: a stuck build fails the suite instead of hanging it). */
 const ensureConsoleBuilt = (): void => {
-  if (existsSync(path.join(CONSOLE_DIST, 'index.html'))) return;
+  const index = path.join(CONSOLE_DIST, 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newest(path.join(ROOT, 'console', 'src'))) return;
   const ng = path.join(ROOT, 'node_modules', '@angular', 'cli', 'bin', 'ng.js');
   execFileSync(process.execPath, [ng, 'build'], { cwd: path.join(ROOT, 'console'), stdio: 'pipe', timeout: 240_000, env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
 };
@@ -72,7 +80,7 @@ describeInBrowser('the console in Chromium against the running product', () => {
     ensureConsoleBuilt();
     dir = mkdtempSync(path.join(tmpdir(), 'callstream-console-e2e-'));
     app = await startCallstream({
-      env: { NODE_ENV: 'test', CALLSTREAM_DATA_DIR: dir, CALLSTREAM_SEED_DEMO: 'true', SIM_SCALE: '4', CALLSTREAM_CONSOLE_DIR: CONSOLE_DIST },
+      env: { NODE_ENV: 'test', CALLSTREAM_DATA_DIR: dir, CALLSTREAM_SEED_DEMO: 'true', SIM_SCALE: '2', CALLSTREAM_CONSOLE_DIR: CONSOLE_DIST },
       logger: pino({ level: 'silent' }),
       port: 0,
       simulatorPort: 0,
@@ -99,6 +107,50 @@ describeInBrowser('the console in Chromium against the running product', () => {
     await shot(agent, '01-agent-desk-signed-in');
     expect(app.simulator?.rtc.sessionViews()).toContainEqual(expect.objectContaining({ registered: true }));
   }, 60_000);
+
+  it('goes Available', async () => {
+    await agent.getByTestId('status-available').click();
+    await agent.getByTestId('agent-state').filter({ hasText: 'Available' }).waitFor();
+    await agent.getByTestId('idle').filter({ hasText: 'Ready' }).waitFor();
+    await shot(agent, '02-agent-available');
+  }, 30_000);
+
+  it('rings the agent with the caller, the IVR attributes and the screen pop once the caller has passed the IVR', async () => {
+    app.simulator!.world.placeCaller({ from: '+15550200102', callerIdName: 'James Carter', ivr: ['1', '1'], talkMs: null, says: ['Hello, I would like to upgrade my plan.', 'Yes, the annual one.'], sayEveryMs: 3_000 });
+    const incoming = agent.getByTestId('incoming-call');
+    await incoming.waitFor({ timeout: 45_000 });
+    await expect(agent.getByTestId('incoming-number').textContent()).resolves.toContain('+15550200102');
+    await agent.getByTestId('ivr-attributes').filter({ hasText: 'English' }).waitFor();
+    await agent.getByTestId('answer').filter({ hasText: 'Answer' }).waitFor();
+    await shot(agent, '03-agent-ringing');
+  }, 60_000);
+
+  it('answers with A: the call connects and the recording indicator shows', async () => {
+    await agent.keyboard.press('a');
+    await agent.getByTestId('active-call').waitFor();
+    await agent.getByTestId('recording-indicator').filter({ hasText: 'REC' }).waitFor({ timeout: 20_000 });
+    await shot(agent, '04-agent-on-call');
+  }, 30_000);
+
+  it('holds and resumes the caller', async () => {
+    await agent.getByTestId('hold').click();
+    await agent.getByTestId('hold-indicator').waitFor();
+    await shot(agent, '05-agent-on-hold');
+    await agent.keyboard.press('h');
+    await agent.getByTestId('hold-indicator').waitFor({ state: 'detached' });
+  }, 30_000);
+
+  it('hangs up with X and completes the wrap-up', async () => {
+    await agent.keyboard.press('x');
+    await agent.getByTestId('wrap-up').waitFor();
+    await agent.keyboard.press('1');
+    await agent.getByTestId('wrap-up-notes').fill('Upgraded to the annual plan.');
+    await shot(agent, '06-agent-wrap-up');
+    await agent.getByTestId('wrap-up-submit').click();
+    await agent.getByTestId('wrap-up').waitFor({ state: 'detached' });
+    await agent.getByTestId('recent-calls').filter({ hasText: '+15550200102' }).waitFor();
+    await shot(agent, '07-agent-after-call');
+  }, 30_000);
 
   it('saw no page errors', () => {
     expect(pageErrors).toEqual([]);

@@ -50,7 +50,7 @@ interface ClientOptions extends IClientOptions {
 }
 
 const REMOTE_AUDIO_ID = 'cs-remote-audio';
-const SUPERVISION_WINDOW_MS = 60_000;
+const AUTO_ANSWER_WINDOW_MS = 60_000;
 
 /**
  * The agent's softphone: the real @telnyx/webrtc SDK logged in with the token the backend issued
@@ -94,7 +94,7 @@ export class SoftphoneService {
   private authFailures = 0;
   private starting = false;
   private readonly ringer = new Ringer();
-  private supervisionRequests: Array<{ callId: string; at: number }> = [];
+  private autoAnswers: Array<{ callId: string; at: number }> = [];
 
   constructor() {
     this.session.beforeLogout(() => this.stop());
@@ -297,7 +297,7 @@ export class SoftphoneService {
       return;
     }
     this.callList.update((l) => (previous ? l.map((c) => (c.id === call.id ? view : c)) : [...l, view]));
-    if (!previous && phase === 'ringing' && view.purpose === 'supervisor' && this.takeSupervisionRequest(view.callId)) void this.answer(view.id);
+    if (!previous && phase === 'ringing' && view.direction === 'inbound' && this.takeAutoAnswer(view.callId)) void this.answer(view.id).catch(() => undefined);
   }
 
   // ------------------------------------------------------------------ actions
@@ -346,17 +346,21 @@ export class SoftphoneService {
     return call.id;
   }
 
-  /** The user asked to monitor, whisper or barge: the supervisor leg that rings next is answered without a click. */
-  expectSupervision(callId: string): void {
+  /**
+   * The user has just asked for this call (picked it from the queue, or chose to monitor, whisper or
+   * barge): the leg that rings for it next is answered without a second click.
+   */
+  autoAnswer(callId: string): void {
     const now = Date.now();
-    this.supervisionRequests = [...this.supervisionRequests.filter((r) => now - r.at < SUPERVISION_WINDOW_MS), { callId, at: now }];
+    this.autoAnswers = [...this.autoAnswers.filter((r) => now - r.at < AUTO_ANSWER_WINDOW_MS), { callId, at: now }];
   }
 
-  private takeSupervisionRequest(callId: string | null): boolean {
+  private takeAutoAnswer(callId: string | null): boolean {
+    if (callId === null) return false;
     const now = Date.now();
-    const index = this.supervisionRequests.findIndex((r) => now - r.at < SUPERVISION_WINDOW_MS && (callId === null || r.callId === callId));
+    const index = this.autoAnswers.findIndex((r) => now - r.at < AUTO_ANSWER_WINDOW_MS && r.callId === callId);
     if (index < 0) return false;
-    this.supervisionRequests.splice(index, 1);
+    this.autoAnswers.splice(index, 1);
     return true;
   }
 

@@ -161,7 +161,10 @@ const serveConsole = (env: NodeJS.ProcessEnv, simulator: Simulator | null): Rout
   const router = Router();
   router.get('/console-config.json', (req, res) => {
     const rtcHost = simulator ? `ws://${req.hostname}:${new URL(simulator.url).port}${simulator.rtc.path}` : (env.CALLSTREAM_RTC_HOST ?? null);
-    res.set('cache-control', 'no-store').json({ rtcHost, graphqlPath: '/graphql' });
+    // The simulated world runs `scale` times faster: the console counts waits and timers on its clock.
+    const snapshot = simulator?.clock.snapshot();
+    const clock = snapshot ? { now: snapshot.now, scale: snapshot.scale } : null;
+    res.set('cache-control', 'no-store').json({ rtcHost, graphqlPath: '/graphql', clock });
   });
   router.use(express.static(dir, { index: false, setHeaders: (res) => res.setHeader('Content-Security-Policy', csp) }));
   router.get(/^\/(?!graphql|webhooks|health|metrics|recordings)/, (req, res, next) => {

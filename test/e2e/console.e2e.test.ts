@@ -100,10 +100,13 @@ describeInBrowser('the console in Chromium against the running product', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
+  let callId = '';
+
   it('signs the agent in and registers her softphone through the real SDK', async () => {
     await signIn(agent, 'alice');
     await agent.waitForURL(/\/desk$/);
     await agent.getByTestId('softphone-state').filter({ hasText: 'Phone ready' }).waitFor();
+    await agent.getByTestId('softphone-registration').filter({ hasText: 'Registered' }).waitFor();
     await shot(agent, '01-agent-desk-signed-in');
     expect(app.simulator?.rtc.sessionViews()).toContainEqual(expect.objectContaining({ registered: true }));
   }, 60_000);
@@ -115,41 +118,83 @@ describeInBrowser('the console in Chromium against the running product', () => {
     await shot(agent, '02-agent-available');
   }, 30_000);
 
-  it('rings the agent with the caller, the IVR attributes and the screen pop once the caller has passed the IVR', async () => {
-    app.simulator!.world.placeCaller({ from: '+15550200102', callerIdName: 'James Carter', ivr: ['1', '1'], talkMs: null, says: ['Hello, I would like to upgrade my plan.', 'Yes, the annual one.'], sayEveryMs: 3_000 });
-    const incoming = agent.getByTestId('incoming-call');
-    await incoming.waitFor({ timeout: 45_000 });
+  it('signs the supervisor in, in another browser context, onto the floor with the agent available', async () => {
+    await signIn(supervisor, 'sam');
+    await supervisor.waitForURL(/\/floor$/);
+    await supervisor.getByTestId('queue-row-sales').waitFor();
+    await supervisor.getByTestId('agent-state-alice').filter({ hasText: 'Available' }).waitFor();
+    await supervisor.getByTestId('softphone-state').filter({ hasText: 'Phone ready' }).waitFor();
+    await shot(supervisor, '10-supervisor-floor');
+  }, 60_000);
+
+  it('rings the agent with the caller, the IVR attributes and the screen pop once the caller has passed the IVR; the supervisor sees the queue change', async () => {
+    const placed = app.simulator!.world.placeCaller({
+      from: '+15550200102',
+      callerIdName: 'James Carter',
+      ivr: ['1', '1'],
+      talkMs: null,
+      says: ['Hello, I would like to upgrade my plan.', 'Yes, the annual one.'],
+      sayEveryMs: 3_000,
+    });
+    callId = placed.callSessionId;
+    await supervisor.getByTestId(`floor-waiting-${callId}`).waitFor({ timeout: 45_000 });
+    await shot(supervisor, '11-supervisor-call-waiting');
+
+    await agent.getByTestId('incoming-call').waitFor({ timeout: 45_000 });
     await expect(agent.getByTestId('incoming-number').textContent()).resolves.toContain('+15550200102');
     await agent.getByTestId('ivr-attributes').filter({ hasText: 'English' }).waitFor();
+    await agent.getByTestId('screen-pop').filter({ hasText: 'James Carter' }).waitFor();
     await agent.getByTestId('answer').filter({ hasText: 'Answer' }).waitFor();
     await shot(agent, '03-agent-ringing');
   }, 60_000);
 
-  it('answers with A: the call connects and the recording indicator shows', async () => {
+  it('answers with A: the call connects, the recording indicator shows, and the supervisor sees the call in progress', async () => {
     await agent.keyboard.press('a');
     await agent.getByTestId('active-call').waitFor();
     await agent.getByTestId('recording-indicator').filter({ hasText: 'REC' }).waitFor({ timeout: 20_000 });
     await shot(agent, '04-agent-on-call');
+
+    await supervisor.getByTestId(`live-call-${callId}`).waitFor();
+    await supervisor.getByTestId('agent-state-alice').filter({ hasText: 'On a call' }).waitFor();
+    await supervisor.getByTestId(`floor-waiting-${callId}`).waitFor({ state: 'detached' });
+    await shot(supervisor, '12-supervisor-call-in-progress');
   }, 30_000);
 
   it('holds and resumes the caller', async () => {
     await agent.getByTestId('hold').click();
     await agent.getByTestId('hold-indicator').waitFor();
+    await supervisor.getByTestId(`live-call-${callId}`).filter({ hasText: 'on hold' }).waitFor();
     await shot(agent, '05-agent-on-hold');
     await agent.keyboard.press('h');
     await agent.getByTestId('hold-indicator').waitFor({ state: 'detached' });
   }, 30_000);
 
-  it('hangs up with X and completes the wrap-up', async () => {
+  it('lets the supervisor barge in: the supervision leg rings the supervisor’s softphone, which answers it', async () => {
+    await supervisor.getByTestId(`live-call-${callId}`).click();
+    await supervisor.getByTestId('live-call-panel').waitFor();
+    await supervisor.getByTestId(`barge-${callId}`).click();
+    await supervisor.getByTestId('panel-supervision').filter({ hasText: 'sam barge' }).waitFor({ timeout: 20_000 });
+    await supervisor.getByTestId('softphone-state').filter({ hasText: 'Phone on a call' }).waitFor({ timeout: 20_000 });
+    // Both browsers' legs are up on the simulator: the agent's and the supervisor's.
+    expect(app.simulator!.rtc.calls().filter((c) => c.state === 'active')).toHaveLength(2);
+    await agent.getByTestId('supervised-indicator').filter({ hasText: 'sam' }).waitFor();
+    await shot(supervisor, '13-supervisor-barged-in');
+    await shot(agent, '06-agent-supervised');
+  }, 45_000);
+
+  it('hangs up with X and completes the wrap-up; the supervisor sees the agent wrap up', async () => {
     await agent.keyboard.press('x');
     await agent.getByTestId('wrap-up').waitFor();
     await agent.keyboard.press('1');
     await agent.getByTestId('wrap-up-notes').fill('Upgraded to the annual plan.');
-    await shot(agent, '06-agent-wrap-up');
+    await shot(agent, '07-agent-wrap-up');
     await agent.getByTestId('wrap-up-submit').click();
     await agent.getByTestId('wrap-up').waitFor({ state: 'detached' });
     await agent.getByTestId('recent-calls').filter({ hasText: '+15550200102' }).waitFor();
-    await shot(agent, '07-agent-after-call');
+    await shot(agent, '08-agent-after-call');
+    await supervisor.getByTestId(`live-call-${callId}`).waitFor({ state: 'detached' });
+    await supervisor.getByTestId('agent-state-alice').filter({ hasText: 'Available' }).waitFor();
+    await shot(supervisor, '14-supervisor-after-call');
   }, 30_000);
 
   it('saw no page errors', () => {

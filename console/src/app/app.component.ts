@@ -56,7 +56,7 @@ import { REMOTE_AUDIO_ID, SoftphoneService } from './softphone/softphone.service
           <span class="spacer"></span>
           <button class="ok" (click)="phone.answer(ringing.id)">Answer</button>
           <button class="danger" (click)="phone.hangup(ringing.id)">Decline</button>
-          @if (!onDesk()) {
+          @if (!onDesk() && store.hasRole('AGENT')) {
             <a routerLink="/desk">Open desk</a>
           }
         </div>
@@ -187,7 +187,7 @@ export class AppComponent {
   protected readonly phoneLabel = computed(() => {
     switch (this.phone.registration()) {
       case 'registered':
-        return 'Phone ready';
+        return this.phone.calls().some((c) => c.phase === 'active' || c.phase === 'held') ? 'Phone on a call' : 'Phone ready';
       case 'connecting':
         return 'Phone connecting…';
       case 'reconnecting':

@@ -1,4 +1,5 @@
-import { Injectable, signal } from '@angular/core';
+import { Injectable, effect, inject, signal } from '@angular/core';
+import { RuntimeConfigService } from './runtime-config';
 import { ServerClock } from './server-clock';
 
 /**
@@ -16,6 +17,11 @@ export class ClockService {
   readonly local = this.localTick.asReadonly();
 
   constructor() {
+    const runtime = inject(RuntimeConfigService);
+    effect(() => {
+      const clock = runtime.config().clock;
+      if (clock) this.server.sync(clock.now, clock.receivedAt, clock.scale);
+    });
     this.align();
   }
 

@@ -6,9 +6,11 @@ export interface RuntimeConfig {
   rtcHost: string | null;
   /** GraphQL endpoint path on this origin. */
   graphqlPath: string;
+  /** The server's clock when it runs a simulated world: its now, and how many times faster than real time it runs. */
+  clock: { now: string; scale: number; receivedAt: number } | null;
 }
 
-const DEFAULTS: RuntimeConfig = { rtcHost: null, graphqlPath: '/graphql' };
+const DEFAULTS: RuntimeConfig = { rtcHost: null, graphqlPath: '/graphql', clock: null };
 
 @Injectable({ providedIn: 'root' })
 export class RuntimeConfigService {
@@ -22,7 +24,9 @@ export class RuntimeConfigService {
       const body: unknown = await res.json();
       if (typeof body !== 'object' || body === null) return;
       const raw = body as Record<string, unknown>;
+      const clock = raw['clock'] as { now?: unknown; scale?: unknown } | null | undefined;
       this.value.set({
+        clock: clock && typeof clock.now === 'string' && typeof clock.scale === 'number' ? { now: clock.now, scale: clock.scale, receivedAt: Date.now() } : null,
         rtcHost: typeof raw['rtcHost'] === 'string' && raw['rtcHost'] ? raw['rtcHost'] : null,
         graphqlPath: typeof raw['graphqlPath'] === 'string' && raw['graphqlPath'] ? raw['graphqlPath'] : DEFAULTS.graphqlPath,
       });

@@ -83,8 +83,11 @@ export class SoftphoneService {
   readonly reportedRegistered = this.reported.asReadonly();
   readonly sipUsername = computed(() => this.store.telephony()?.sipUsername ?? null);
   readonly enabled = computed(() => this.store.me()?.agentId != null);
-  readonly ringing = computed(() => this.callList().filter((c) => c.phase === 'ringing' && c.direction === 'inbound'));
+  readonly ringing = computed(() => this.callList().filter((c) => c.phase === 'ringing' && c.direction === 'inbound' && !this.answeringItself().has(c.id)));
   readonly ringtoneMuted = signal(false);
+  /** Browser calls being answered without a click (the user asked for them). */
+  private readonly answeringItself = signal<ReadonlySet<string>>(new Set());
+  readonly autoAnswering = this.answeringItself.asReadonly();
 
   private client: TelnyxRTC | null = null;
   private readonly sdkCalls = new Map<string, Call>();
@@ -259,7 +262,7 @@ export class SoftphoneService {
   }
 
   private async report(registered: boolean): Promise<void> {
-    if (!this.store.hasRole('AGENT')) return;
+    if (!this.store.hasRole('AGENT', 'SUPERVISOR', 'ADMIN')) return;
     try {
       const { reportSoftphoneRegistration } = await this.api.mutate(REPORT_SOFTPHONE_REGISTRATION, { deviceId: this.session.deviceId, registered });
       this.reported.set(reportSoftphoneRegistration.registered);
@@ -293,11 +296,15 @@ export class SoftphoneService {
     };
     if (phase === 'ended') {
       this.sdkCalls.delete(call.id);
+      if (this.answeringItself().has(call.id)) this.answeringItself.update((ids) => new Set([...ids].filter((id) => id !== call.id)));
       this.callList.update((l) => l.filter((c) => c.id !== call.id));
       return;
     }
     this.callList.update((l) => (previous ? l.map((c) => (c.id === call.id ? view : c)) : [...l, view]));
-    if (!previous && phase === 'ringing' && view.direction === 'inbound' && this.takeAutoAnswer(view.callId)) void this.answer(view.id).catch(() => undefined);
+    if (previous?.phase !== 'ringing' && phase === 'ringing' && view.direction === 'inbound' && this.takeAutoAnswer(view.callId)) {
+      this.answeringItself.update((ids) => new Set(ids).add(view.id));
+      void this.answer(view.id).catch(() => undefined);
+    }
   }
 
   // ------------------------------------------------------------------ actions

@@ -7,6 +7,13 @@ import { ProjectionDaemon } from './projectionDaemon';
 import { createProgress } from '../api/cli/progress';
 import type { Projection } from './runner/projection';
 
+const out = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const err = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
 const usage = `Usage:
   npm run projections -- run                  run every projection live (single writer per projection)
   npm run projections -- rebuild <name>|all   blue/green rebuild while the current generation serves
@@ -32,14 +39,14 @@ export const main = async (argv = process.argv.slice(2)): Promise<number> => {
     if (command === 'status') {
       const daemon = new ProjectionDaemon(eventStore, readModels, allProjections);
       for (const l of await daemon.lag()) {
-        console.log(`${l.projection.padEnd(20)} generation ${l.generation ?? '-'}  position ${l.position}  head ${l.head}  lag ${l.lag}`);
+        out(`${l.projection.padEnd(20)} generation ${l.generation ?? '-'}  position ${l.position}  head ${l.head}  lag ${l.lag}`);
       }
       return 0;
     }
     if (command === 'rebuild' && target) {
       const selected: Projection[] = target === 'all' ? allProjections : [findProjection(target)].filter((p): p is Projection => !!p);
       if (selected.length === 0) {
-        console.error(`Unknown projection '${target}'.\n${usage}`);
+        err(`Unknown projection '${target}'.\n${usage}`);
         return 2;
       }
       for (const projection of selected) {
@@ -63,10 +70,10 @@ export const main = async (argv = process.argv.slice(2)): Promise<number> => {
       }
       return 0;
     }
-    console.error(usage);
+    err(usage);
     return 2;
   } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
+    err(error instanceof Error ? error.message : String(error));
     return 1;
   } finally {
     await eventStore.close();

@@ -36,6 +36,7 @@ export const applyInMemory = async (projection: Projection, collections: InMemor
       const current = (collection(name).get(id) as T | undefined) ?? null;
       if (current && current._position !== undefined && current._position >= event.position) return;
       const next = change(current);
+      if (next === current) return;
       if (next === null) collection(name).delete(id);
       else collection(name).set(id, { ...next, _id: id, _position: event.position });
     },
@@ -51,21 +52,27 @@ export const applyInMemory = async (projection: Projection, collections: InMemor
  * Time travel: the documents a projection had at a past position or time, computed by replaying
  * the history up to it in memory (the live read models are not touched).
  */
-export const replayInMemory = async (eventStore: EventStore, projection: Projection, limit: ReplayLimit = {}): Promise<InMemoryCollections> => {
-  const collections: InMemoryCollections = new Map(projection.collections.map((c) => [c.name, new Map()]));
+export const replayInMemory = async (eventStore: EventStore, projection: Projection, limit: ReplayLimit = {}): Promise<InMemoryCollections> =>
+  (await replayManyInMemory(eventStore, [projection], limit)).get(projection.name) ?? new Map();
+
+/** Replays several projections in one read of the history; their documents by projection name. */
+export const replayManyInMemory = async (eventStore: EventStore, projections: Projection[], limit: ReplayLimit = {}): Promise<Map<string, InMemoryCollections>> => {
+  const all = new Map<string, InMemoryCollections>(projections.map((p) => [p.name, new Map(p.collections.map((c) => [c.name, new Map()]))]));
   let from: bigint | 'start' = 'start';
   const untilTime = limit.untilTime?.getTime();
   for (;;) {
     const page = await eventStore.readAll({ fromPosition: from, maxCount: 2000 });
-    if (page.length === 0) return collections;
+    if (page.length === 0) return all;
     for (const event of page) {
-      if (limit.untilPosition !== undefined && event.position > limit.untilPosition) return collections;
+      if (limit.untilPosition !== undefined && event.position > limit.untilPosition) return all;
       if (untilTime !== undefined) {
-        // Webhooks arrive out of order and late; past this slack nothing earlier can still follow.
-        if (event.recordedAt.getTime() > untilTime + LATE_ARRIVAL_SLACK_MS) return collections;
-        if (eventTime(event) > untilTime) continue;
+        // Domain time follows the log, give or take late webhooks: past this slack nothing earlier can still
+        // follow. (Commit times would not do: an imported or generated history is committed long after.)
+        const time = eventTime(event);
+        if (time > untilTime + LATE_ARRIVAL_SLACK_MS) return all;
+        if (time > untilTime) continue;
       }
-      await applyInMemory(projection, collections, event);
+      for (const projection of projections) await applyInMemory(projection, all.get(projection.name) ?? new Map(), event);
     }
     from = page[page.length - 1].position;
   }

@@ -154,6 +154,8 @@ class GenerationWorker {
           const current = (await load(collection, id)) as T | null;
           if (current && current._position !== undefined && current._position >= event.position) return;
           const next = change(current);
+          // Nothing changed: no write (the document keeps the position of the event that last changed it).
+          if (next === current) return;
           const doc = next === null ? null : { ...next, _id: id, _position: event.position };
           pending.set(key(collection, id), { collection, id, doc, position: event.position });
         },

@@ -1,4 +1,3 @@
-import { Repeater } from '@graphql-yoga/subscription';
 import type { Logger } from '../core/logger';
 import { AGENT_COLLECTIONS, AGENT_IDLE_TIME_PROJECTION } from '../../projections/agent-idle-time/agentIdleTimeProjection';
 import type { AgentView } from '../../projections/agent-idle-time/agentView';
@@ -80,31 +79,49 @@ export class LiveViews {
    * Subscribes to a topic (keyed by `id` for a keyed topic), opening the feeds it needs. `filter` drops
    * payloads the subscriber may not see. The count of subscribers is kept for `waitForSubscribers`.
    */
-  subscribe<K extends LiveTopic>(topic: K, id?: string, filter?: (payload: TopicPayload<K>) => boolean | Promise<boolean>): AsyncIterable<TopicPayload<K>> {
+  subscribe<K extends LiveTopic>(topic: K, id?: string, filter?: (payload: TopicPayload<K>) => boolean | Promise<boolean>): AsyncIterableIterator<TopicPayload<K>> {
     for (const name of FEEDS_OF[topic]) this.listen(name);
-    const { pubSub } = this.options;
-    const subscribe = pubSub.subscribe as unknown as (topic: string, id?: string) => AsyncIterable<TopicPayload<K>>;
-    const source = id === undefined ? subscribe(topic) : subscribe(topic, id);
+    const subscribe = this.options.pubSub.subscribe as unknown as (topic: string, id?: string) => AsyncIterable<TopicPayload<K>>;
+    const source = (id === undefined ? subscribe(topic) : subscribe(topic, id))[Symbol.asyncIterator]();
     const keys = id === undefined ? [topic] : [topic, `${topic}:${id}`];
-    return new Repeater<TopicPayload<K>>(async (push, stop) => {
-      const iterator = source[Symbol.asyncIterator]();
-      // The first next() attaches the pubSub listener: from here on, publishes reach this subscriber.
-      let next = iterator.next();
-      for (const key of keys) this.subscribers.set(key, (this.subscribers.get(key) ?? 0) + 1);
-      let stopped = false;
-      void stop.then(() => {
-        stopped = true;
-        for (const key of keys) this.subscribers.set(key, (this.subscribers.get(key) ?? 1) - 1);
-        void iterator.return?.();
-      });
-      while (!stopped) {
-        const result = await next;
-        if (result.done || stopped) break;
-        if (!filter || (await filter(result.value))) await push(result.value);
-        next = iterator.next();
-      }
-      stop();
-    });
+    // The first next() attaches the pubSub listener: from here on, publishes reach this subscriber.
+    let pending: Promise<IteratorResult<TopicPayload<K>>> | null = source.next();
+    for (const key of keys) this.subscribers.set(key, (this.subscribers.get(key) ?? 0) + 1);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      for (const key of keys) this.subscribers.set(key, (this.subscribers.get(key) ?? 1) - 1);
+    };
+    const done = (): IteratorReturnResult<undefined> => ({ done: true, value: undefined });
+    // A plain iterator rather than another Repeater: a push to hundreds of subscribers goes through it hundreds of times.
+    const iterator: AsyncIterableIterator<TopicPayload<K>> = {
+      next: async () => {
+        for (;;) {
+          const step: IteratorResult<TopicPayload<K>> = await (pending ?? source.next());
+          pending = null;
+          if (step.done || released) {
+            release();
+            return done();
+          }
+          if (!filter || (await filter(step.value))) return step;
+        }
+      },
+      return: async () => {
+        release();
+        await source.return?.();
+        return done();
+      },
+      throw: async (error?: unknown) => {
+        release();
+        await source.return?.();
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+    return iterator;
   }
 
   /** Subscribers registered on a topic (or on one key of it: `QUEUE_CHANGED`, `CALL_CHANGED:<callId>`). */

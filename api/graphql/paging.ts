@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { ValidationError } from '../core/errors';
 
-@ObjectType({ description: 'Cursor pagination: pass endCursor as `after` for the next page.' })
+@ObjectType({ description: 'Cursor pagination: pass endCursor as `after` for the next page.', simpleResolvers: true })
 export class PageInfo {
   @Field(() => String, { nullable: true })
   endCursor!: string | null;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import type { Agent } from '../agents/graphql/agentTypes';
 import type { Call } from '../calls/graphql/callTypes';
@@ -70,4 +71,9 @@ export type Topic = keyof CallstreamTopics;
 export type CallstreamPubSub = PubSub<CallstreamTopics>;
 
 /** In-process; each API node feeds its own from the shared stores, so no broker is needed. */
-export const createCallstreamPubSub = (): CallstreamPubSub => createPubSub<CallstreamTopics>();
+export const createCallstreamPubSub = (): CallstreamPubSub => {
+  const eventTarget = new EventTarget();
+  // One listener per subscriber on a broadcast topic: hundreds are expected.
+  setMaxListeners(0, eventTarget);
+  return createPubSub<CallstreamTopics>({ eventTarget });
+};

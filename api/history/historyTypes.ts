@@ -25,7 +25,7 @@ export class CallHistoryFilter {
   callerNumber?: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CallPage {
   @Field(() => [Call])
   nodes!: Call[];
@@ -34,7 +34,7 @@ export class CallPage {
   pageInfo!: PageInfo;
 }
 
-@ObjectType({ description: 'A recorded voicemail.' })
+@ObjectType({ description: 'A recorded voicemail.', simpleResolvers: true })
 export class Voicemail {
   @Field(() => ID)
   callId!: string;
@@ -67,7 +67,7 @@ export class Voicemail {
   playbackUrlExpiresAt!: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class VoicemailPage {
   @Field(() => [Voicemail])
   nodes!: Voicemail[];
@@ -100,7 +100,7 @@ export class EventHistoryFilter {
   toPosition?: string;
 }
 
-@ObjectType({ description: 'An event as stored, data verbatim (a webhook event holds the Telnyx envelope as received).' })
+@ObjectType({ description: 'An event as stored, data verbatim (a webhook event holds the Telnyx envelope as received).', simpleResolvers: true })
 export class StoredEvent {
   @Field(() => String, { description: 'Global position (a decimal string).' })
   position!: string;
@@ -145,7 +145,7 @@ export class StoredEvent {
   }
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class EventPage {
   @Field(() => [StoredEvent])
   nodes!: StoredEvent[];

@@ -10,7 +10,7 @@ import cors from 'cors';
 import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
-import type { Context as WsContext } from 'graphql-ws';
+import type { FormattedExecutionResult, Context as WsContext } from 'graphql-ws';
 import { useServer, type Extra as WsExtra } from 'graphql-ws/use/ws';
 import helmet from 'helmet';
 import type { NonEmptyArray } from 'type-graphql';
@@ -30,6 +30,7 @@ import { assertComplexity, complexityPlugin, limitRules } from '../graphql/limit
 import { createCallstreamPubSub } from '../graphql/pubSub';
 import { LiveViews } from '../graphql/liveViews';
 import { ReadModelFeeds } from '../graphql/readModelFeeds';
+import { expandSharedPushesOn, serialiseSharedPush, subscribeSharingPushes } from '../graphql/sharedPushes';
 import { systemClock } from '../reactor/clock';
 import { CallControlService } from '../reactor/commands';
 import { ConfigurationView } from '../reactor/configurationView';
@@ -209,6 +210,7 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
 
   // ---- graphql-ws: the token comes once, in connection_init; each operation re-checks the session.
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  wsServer.on('connection', expandSharedPushesOn);
   const wsContext = (ctx: WsContext<Record<string, unknown>, SocketExtra>, user: AuthenticatedUser, requestId: string): GraphQLContext => ({
     requestId,
     user,
@@ -222,6 +224,7 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
     {
       isProd: !development,
       schema,
+      subscribe: subscribeSharingPushes,
       onConnect: async (ctx) => {
         const token = wsToken(ctx.connectionParams);
         if (!token) {
@@ -275,7 +278,8 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
         };
         return args;
       },
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
+      // A push shared by many subscribers is serialised once (api/graphql/sharedPushes.ts).
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatAll(result.errors) } : (serialiseSharedPush(result) as FormattedExecutionResult | undefined)),
       onError: (_ctx, _id, _payload, errors) => formatAll(errors),
     },
     wsServer,

@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription }
 import { pendingCallbacks, queueView, queueViews, withWaitsAt } from '../../projections/queue/queries';
 import { queueDays } from '../../projections/reports/queries';
 import { queueViewsAsOf } from '../../projections/timeTravel';
+import { SharedPush } from '../graphql/sharedPushes';
 import { Allow } from '../graphql/authorization';
 import type { GraphQLContext } from '../graphql/context';
 import { pageSizeOf, perItem } from '../graphql/paging';
@@ -52,6 +53,7 @@ export class QueueResolver {
   }
 
   @Allow()
+  @SharedPush()
   @Subscription(() => Queue, {
     description: 'A queue each time its view is written (all queues, or the one given).',
     subscribe: ({ args, context }) => {

@@ -7,7 +7,7 @@ registerEnumType(WaitingKindEnum, { name: 'WaitingKind', description: 'A caller 
 export const WaitingStateEnum = { WAITING: 'waiting', RINGING: 'ringing' } as const;
 registerEnumType(WaitingStateEnum, { name: 'WaitingState', description: '`RINGING` while an offer to agents is open.' });
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SkillRequirement {
   @Field(() => String)
   skill!: string;
@@ -16,7 +16,7 @@ export class SkillRequirement {
   minLevel!: number;
 }
 
-@ObjectType({ description: 'What the IVR learned about the caller: routing attributes.' })
+@ObjectType({ description: 'What the IVR learned about the caller: routing attributes.', simpleResolvers: true })
 export class CallAttributes {
   @Field(() => String, { nullable: true })
   language!: string | null;
@@ -28,7 +28,7 @@ export class CallAttributes {
   skills!: SkillRequirement[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CallerIdentity {
   @Field(() => String, { nullable: true })
   number!: string | null;
@@ -37,7 +37,7 @@ export class CallerIdentity {
   name!: string | null;
 }
 
-@ObjectType({ description: 'The open offer of a waiting call.' })
+@ObjectType({ description: 'The open offer of a waiting call.', simpleResolvers: true })
 export class WaitingCallOffer {
   @Field(() => ID)
   offerId!: string;
@@ -52,7 +52,7 @@ export class WaitingCallOffer {
   expiresAt!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class QueueAnnouncement {
   @Field(() => Int)
   position!: number;
@@ -64,7 +64,7 @@ export class QueueAnnouncement {
   at!: string;
 }
 
-@ObjectType({ description: 'A call waiting in a queue (or a pending callback keeping its place).' })
+@ObjectType({ description: 'A call waiting in a queue (or a pending callback keeping its place).', simpleResolvers: true })
 export class WaitingCall {
   @Field(() => ID)
   callId!: string;
@@ -128,7 +128,7 @@ export class WaitingCall {
   }
 }
 
-@ObjectType({ description: "Agents whose profile serves the queue, by what they are doing now." })
+@ObjectType({ description: "Agents whose profile serves the queue, by what they are doing now.", simpleResolvers: true })
 export class QueueAgentCounters {
   @Field(() => Int, { description: 'Every agent whose profile serves the queue, logged in or not.' })
   serving!: number;
@@ -230,7 +230,7 @@ export class Queue {
   }
 }
 
-@ObjectType({ description: 'A pending callback and its place in its queue.' })
+@ObjectType({ description: 'A pending callback and its place in its queue.', simpleResolvers: true })
 export class PendingCallback {
   @Field(() => ID)
   callId!: string;

@@ -1,4 +1,5 @@
 import { Ctx, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { SharedPush } from '../graphql/sharedPushes';
 import { Allow } from '../graphql/authorization';
 import type { GraphQLContext } from '../graphql/context';
 import { TOPICS, type WallboardChange } from '../graphql/pubSub';
@@ -14,6 +15,7 @@ export class WallboardResolver {
   }
 
   @Allow('supervisor', 'admin')
+  @SharedPush()
   @Subscription(() => Wallboard, {
     description: 'The wallboard after queue or agent changes (changes close together are pushed once).',
     subscribe: ({ context }) => (context as GraphQLContext).services.live.subscribe(TOPICS.WALLBOARD_CHANGED),

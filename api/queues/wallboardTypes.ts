@@ -5,7 +5,7 @@ import { queueViews, withWaitsAt } from '../../projections/queue/queries';
 import { Agent, AgentStateCount, AgentStateEnum } from '../agents/graphql/agentTypes';
 import { Queue } from './queueTypes';
 
-@ObjectType({ description: 'Totals over every queue and agent.' })
+@ObjectType({ description: 'Totals over every queue and agent.', simpleResolvers: true })
 export class WallboardTotals {
   @Field(() => Int)
   waiting!: number;
@@ -38,7 +38,7 @@ export class WallboardTotals {
   agentsBreak!: number;
 }
 
-@ObjectType({ description: "All queues' counters and the agent grid in one payload." })
+@ObjectType({ description: "All queues' counters and the agent grid in one payload.", simpleResolvers: true })
 export class Wallboard {
   @Field(() => [Queue])
   queues!: Queue[];

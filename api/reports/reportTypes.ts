@@ -9,7 +9,7 @@ export const GranularityEnum = { INTERVAL: 'interval', DAY: 'day' } as const;
 export type Granularity = (typeof GranularityEnum)[keyof typeof GranularityEnum];
 registerEnumType(GranularityEnum, { name: 'ReportGranularity', description: 'INTERVAL: 15-minute intervals; DAY: calendar days in the center time zone.' });
 
-@ObjectType({ description: 'Seconds agents spent in each state.' })
+@ObjectType({ description: 'Seconds agents spent in each state.', simpleResolvers: true })
 export class StateSecondsView {
   @Field(() => Int, { description: 'Available and idle.' })
   idle!: number;
@@ -27,7 +27,7 @@ export class StateSecondsView {
   break!: number;
 }
 
-@ObjectType({ description: 'How calls entered the queue.' })
+@ObjectType({ description: 'How calls entered the queue.', simpleResolvers: true })
 export class OfferedBy {
   @Field(() => Int)
   ivr!: number;
@@ -45,7 +45,7 @@ export class OfferedBy {
   transfer!: number;
 }
 
-@ObjectType({ description: 'Ways out of the queue other than answered and abandoned.' })
+@ObjectType({ description: 'Ways out of the queue other than answered and abandoned.', simpleResolvers: true })
 export class QueueExits {
   @Field(() => Int)
   overflow!: number;
@@ -66,7 +66,7 @@ export class QueueExits {
   hungUp!: number;
 }
 
-@ObjectType({ description: "A queue's figures for an interval or a day (docs/reports.md defines each)." })
+@ObjectType({ description: "A queue's figures for an interval or a day (docs/reports.md defines each).", simpleResolvers: true })
 export class QueueFigures {
   @Field(() => Int)
   offered!: number;
@@ -129,7 +129,7 @@ export class QueueFigures {
   occupancy!: number | null;
 }
 
-@ObjectType({ description: "An agent's figures for an interval or a day." })
+@ObjectType({ description: "An agent's figures for an interval or a day.", simpleResolvers: true })
 export class AgentFigures {
   @Field(() => Int)
   offers!: number;
@@ -174,7 +174,7 @@ export class AgentFigures {
   occupancy!: number | null;
 }
 
-@ObjectType({ description: 'One interval or day of a queue or an agent. `queue` is set for QUEUE reports, `agent` for AGENT reports.' })
+@ObjectType({ description: 'One interval or day of a queue or an agent. `queue` is set for QUEUE reports, `agent` for AGENT reports.', simpleResolvers: true })
 export class ReportRow {
   @Field(() => ReportScopeEnum)
   scope!: ReportScope;

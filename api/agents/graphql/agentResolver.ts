@@ -6,6 +6,7 @@ import { agentViewsAsOf } from '../../../projections/timeTravel';
 import { assertCanSeeAgent, hasRole, requireAgentId, requireUser } from '../../auth/guards';
 import { ForbiddenError, ValidationError } from '../../core/errors';
 import { ActionOutcome, afterAppend } from '../../graphql/actions';
+import { SharedPush } from '../../graphql/sharedPushes';
 import { Allow } from '../../graphql/authorization';
 import { requestMeta, type GraphQLContext } from '../../graphql/context';
 import { TOPICS, type ChangedView } from '../../graphql/pubSub';
@@ -15,7 +16,7 @@ import { Agent, AgentStatusEnum, type AgentStatusValue } from './agentTypes';
 
 const AGENT_VIEWS = [AGENT_IDLE_TIME_PROJECTION, QUEUE_PROJECTION];
 
-@ObjectType({ description: "A change of an agent's status: what was appended and the agent once the read models show it.", implements: ActionOutcome })
+@ObjectType({ description: "A change of an agent's status: what was appended and the agent once the read models show it.", implements: ActionOutcome, simpleResolvers: true })
 export class AgentActionResult extends ActionOutcome {
   @Field(() => Agent, { nullable: true })
   agent!: Agent | null;
@@ -67,6 +68,7 @@ export class AgentResolver {
   }
 
   @Allow('agent', 'supervisor', 'admin', 'analyst')
+  @SharedPush()
   @Subscription(() => Agent, {
     description: 'An agent each time its view is written (all agents, or the one given; an agent receives only itself).',
     subscribe: ({ args, context }) => {

@@ -22,7 +22,7 @@ registerEnumType(CallDirectionEnum, { name: 'CallDirection' });
 export const ConnectionViaEnum = { QUEUE: 'queue', TRANSFER: 'transfer', CALLBACK: 'callback', OUTBOUND: 'outbound' } as const;
 registerEnumType(ConnectionViaEnum, { name: 'ConnectionVia', description: 'How an agent came to be on a call.' });
 
-@ObjectType({ description: 'The offer ringing on the agent now.' })
+@ObjectType({ description: 'The offer ringing on the agent now.', simpleResolvers: true })
 export class AgentOffer {
   @Field(() => ID)
   offerId!: string;
@@ -34,7 +34,7 @@ export class AgentOffer {
   expiresAt!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AgentCurrentCall {
   @Field(() => ID)
   callId!: string;
@@ -64,7 +64,7 @@ export class AgentCurrentCall {
   holdSeconds!: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AgentWrapUp {
   @Field(() => ID)
   callId!: string;
@@ -76,7 +76,7 @@ export class AgentWrapUp {
   until!: string;
 }
 
-@ObjectType({ description: "The agent's softphone." })
+@ObjectType({ description: "The agent's softphone.", simpleResolvers: true })
 export class AgentDevice {
   @Field(() => String)
   sipUsername!: string;
@@ -85,7 +85,7 @@ export class AgentDevice {
   registered!: boolean;
 }
 
-@ObjectType({ description: "Totals of the agent's current day (in the center's time zone)." })
+@ObjectType({ description: "Totals of the agent's current day (in the center's time zone).", simpleResolvers: true })
 export class AgentDayTotals {
   @Field(() => String, { nullable: true, description: 'YYYY-MM-DD' })
   date!: string | null;
@@ -115,7 +115,7 @@ export class AgentDayTotals {
   offersRejected!: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AgentLastCall {
   @Field(() => ID)
   callId!: string;
@@ -139,7 +139,7 @@ const secondsSince = (since: string | null, now: Date): number | null => {
   return Number.isNaN(ms) ? null : Math.max(0, Math.round((now.getTime() - ms) / 1000));
 };
 
-@ObjectType({ description: 'An agent as the floor sees it.' })
+@ObjectType({ description: 'An agent as the floor sees it.', simpleResolvers: true })
 export class Agent {
   @Field(() => ID)
   id!: string;
@@ -235,7 +235,7 @@ export class Agent {
   }
 }
 
-@ObjectType({ description: 'Agents by state, for the wallboard.' })
+@ObjectType({ description: 'Agents by state, for the wallboard.', simpleResolvers: true })
 export class AgentStateCount {
   @Field(() => AgentStateEnum)
   state!: string;

@@ -21,7 +21,7 @@ export class TransferTargetInput {
   number?: string;
 }
 
-@ObjectType({ description: 'An action on a call: what was appended, and the call (and the acting agent) once the read models show it.', implements: ActionOutcome })
+@ObjectType({ description: 'An action on a call: what was appended, and the call (and the acting agent) once the read models show it.', implements: ActionOutcome, simpleResolvers: true })
 export class CallActionResult extends ActionOutcome {
   @Field(() => Call, { nullable: true })
   call!: Call | null;
@@ -30,7 +30,7 @@ export class CallActionResult extends ActionOutcome {
   agent!: Agent | null;
 }
 
-@ObjectType({ description: 'An outbound call the softphone is to place.', implements: ActionOutcome })
+@ObjectType({ description: 'An outbound call the softphone is to place.', implements: ActionOutcome, simpleResolvers: true })
 export class CallBackResult extends ActionOutcome {
   @Field(() => String, { description: 'The number to dial, normalised (E.164).' })
   number!: string;

@@ -1,6 +1,7 @@
 import { Arg, Ctx, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { callById } from '../../../projections/call-history/queries';
 import { hasRole, requireUser } from '../../auth/guards';
+import { SharedPush } from '../../graphql/sharedPushes';
 import { Allow } from '../../graphql/authorization';
 import type { GraphQLContext } from '../../graphql/context';
 import { TOPICS, type ChangedView } from '../../graphql/pubSub';
@@ -31,6 +32,7 @@ export class CallResolver {
   }
 
   @Allow('agent', 'supervisor', 'admin', 'analyst')
+  @SharedPush()
   @Subscription(() => Call, {
     description: "The call's document each time it is written (agents: their own calls only).",
     subscribe: async ({ args, context }) => {

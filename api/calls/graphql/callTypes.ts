@@ -52,7 +52,7 @@ registerEnumType(LiveRecordingEnum, { name: 'LiveRecording' });
 export const TranscriptTrackEnum = { INBOUND: 'inbound', OUTBOUND: 'outbound' } as const;
 registerEnumType(TranscriptTrackEnum, { name: 'TranscriptTrack' });
 
-@ObjectType({ description: 'Who called: the number, the CRM record and how often they called before (the screen pop).' })
+@ObjectType({ description: 'Who called: the number, the CRM record and how often they called before (the screen pop).', simpleResolvers: true })
 export class CallCaller {
   @Field(() => String, { nullable: true })
   number!: string | null;
@@ -67,7 +67,7 @@ export class CallCaller {
   previousCalls!: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AfterHours {
   @Field(() => String)
   hoursId!: string;
@@ -79,7 +79,7 @@ export class AfterHours {
   voicemail!: boolean;
 }
 
-@ObjectType({ description: 'A choice the caller made in the IVR.' })
+@ObjectType({ description: 'A choice the caller made in the IVR.', simpleResolvers: true })
 export class IvrSelection {
   @Field(() => String)
   menuId!: string;
@@ -100,7 +100,7 @@ export class IvrSelection {
   at!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CallIvr {
   @Field(() => String, { nullable: true })
   entryMenuId!: string | null;
@@ -121,7 +121,7 @@ export class CallIvr {
   rejectedInputs!: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CallRoutingAttributes {
   @Field(() => String, { nullable: true })
   language!: string | null;
@@ -136,7 +136,7 @@ export class CallRoutingAttributes {
   priority!: number | null;
 }
 
-@ObjectType({ description: 'One stay of the call in a queue.' })
+@ObjectType({ description: 'One stay of the call in a queue.', simpleResolvers: true })
 export class QueueVisit {
   @Field(() => ID)
   entryId!: string;
@@ -175,7 +175,7 @@ export class QueueVisit {
   queueWaitedSeconds!: number | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CallbackRequest {
   @Field(() => String)
   number!: string;
@@ -190,7 +190,7 @@ export class CallbackRequest {
   failedAttempts!: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class OfferedAgent {
   @Field(() => String)
   agentId!: string;
@@ -205,7 +205,7 @@ export class OfferedAgent {
   at!: string | null;
 }
 
-@ObjectType({ description: 'An offer of the call to one or more agents.' })
+@ObjectType({ description: 'An offer of the call to one or more agents.', simpleResolvers: true })
 export class CallOffer {
   @Field(() => ID)
   offerId!: string;
@@ -232,7 +232,7 @@ export class CallOffer {
   agents!: OfferedAgent[];
 }
 
-@ObjectType({ description: 'An agent the router looked at, and why it was or was not chosen.' })
+@ObjectType({ description: 'An agent the router looked at, and why it was or was not chosen.', simpleResolvers: true })
 export class RoutingCandidate {
   @Field(() => String)
   agentId!: string;
@@ -253,7 +253,7 @@ export class RoutingCandidate {
   score!: number | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ReasonCount {
   @Field(() => String)
   reason!: string;
@@ -262,7 +262,7 @@ export class ReasonCount {
   count!: number;
 }
 
-@ObjectType({ description: 'A routing decision: who was chosen, who was not and why, or why the call kept waiting.' })
+@ObjectType({ description: 'A routing decision: who was chosen, who was not and why, or why the call kept waiting.', simpleResolvers: true })
 export class RoutingDecision {
   @Field(() => ID)
   decisionId!: string;
@@ -307,7 +307,7 @@ export class RoutingDecision {
   ineligibleReasons!: ReasonCount[];
 }
 
-@ObjectType({ description: "An agent's time on the call." })
+@ObjectType({ description: "An agent's time on the call.", simpleResolvers: true })
 export class CallConnection {
   @Field(() => String)
   agentId!: string;
@@ -340,7 +340,7 @@ export class CallConnection {
   wrapUpSeconds!: number | null;
 }
 
-@ObjectType({ description: 'Exactly one of agentId, queueId and number is set.' })
+@ObjectType({ description: 'Exactly one of agentId, queueId and number is set.', simpleResolvers: true })
 export class TransferTargetView {
   @Field(() => String, { nullable: true })
   agentId!: string | null;
@@ -352,7 +352,7 @@ export class TransferTargetView {
   number!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CallTransfer {
   @Field(() => ID)
   transferId!: string;
@@ -379,7 +379,7 @@ export class CallTransfer {
   at!: string;
 }
 
-@ObjectType({ description: 'A recording of the call or a voicemail. Download it through recordingUrl once STORED.' })
+@ObjectType({ description: 'A recording of the call or a voicemail. Download it through recordingUrl once STORED.', simpleResolvers: true })
 export class CallRecording {
   @Field(() => ID)
   recordingId!: string;
@@ -412,7 +412,7 @@ export class CallRecording {
   error!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CallVoicemail {
   @Field(() => String)
   reason!: string;
@@ -433,7 +433,7 @@ export class CallVoicemail {
   recordedAt!: string | null;
 }
 
-@ObjectType({ description: 'A line of the live transcript.' })
+@ObjectType({ description: 'A line of the live transcript.', simpleResolvers: true })
 export class TranscriptLine {
   @Field(() => Date)
   at!: string;
@@ -448,7 +448,7 @@ export class TranscriptLine {
   confidence!: number | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CallDisposition {
   @Field(() => String)
   agentId!: string;
@@ -463,7 +463,7 @@ export class CallDisposition {
   at!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CallSupervision {
   @Field(() => String)
   supervisorId!: string;
@@ -478,7 +478,7 @@ export class CallSupervision {
   endedAt!: string | null;
 }
 
-@ObjectType({ description: 'A Telnyx call leg of the call.' })
+@ObjectType({ description: 'A Telnyx call leg of the call.', simpleResolvers: true })
 export class CallLeg {
   @Field(() => ID)
   callControlId!: string;
@@ -514,7 +514,7 @@ export class CallLeg {
   lastEventAt!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class WebhookReference {
   @Field(() => String)
   webhookId!: string;
@@ -529,7 +529,7 @@ export class WebhookReference {
   linkedFrom!: string | null;
 }
 
-@ObjectType({ description: 'One recorded event of the call; its position finds the full event (raw webhook included) in eventHistory.' })
+@ObjectType({ description: 'One recorded event of the call; its position finds the full event (raw webhook included) in eventHistory.', simpleResolvers: true })
 export class TimelineEntry {
   @Field(() => String)
   position!: string;
@@ -550,7 +550,7 @@ export class TimelineEntry {
   webhook!: WebhookReference | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CallDurations {
   @Field(() => Int, { nullable: true })
   ivrSeconds!: number | null;
@@ -610,7 +610,7 @@ export const routingDecisionsOf = (doc: CallHistoryDoc): RoutingDecision[] =>
     }),
   );
 
-@ObjectType({ description: "One call's document: legs, caller, IVR choices, queues, offers, routing decisions, recordings, voicemail, transcript, disposition, outcome and timeline." })
+@ObjectType({ description: "One call's document: legs, caller, IVR choices, queues, offers, routing decisions, recordings, voicemail, transcript, disposition, outcome and timeline.", simpleResolvers: true })
 export class Call {
   @Field(() => ID)
   id!: string;

@@ -21,7 +21,7 @@ import {
 
 const CONFIG_VIEWS = [QUEUE_PROJECTION, AGENT_IDLE_TIME_PROJECTION];
 
-@ObjectType({ description: 'A configuration change: what was appended to which stream, and its version for the next change.', implements: ActionOutcome })
+@ObjectType({ description: 'A configuration change: what was appended to which stream, and its version for the next change.', implements: ActionOutcome, simpleResolvers: true })
 export class ConfigurationResult extends ActionOutcome {
   @Field(() => String)
   streamId!: string;

@@ -7,7 +7,7 @@ import { Allow } from '../../graphql/authorization';
 import type { GraphQLContext } from '../../graphql/context';
 import { RECORDINGS_PATH } from './recordingRoute';
 
-@ObjectType({ description: 'A short-lived link to download or play a recording.' })
+@ObjectType({ description: 'A short-lived link to download or play a recording.', simpleResolvers: true })
 export class RecordingUrl {
   @Field(() => String, { description: 'Relative to the API origin: GET it (no Authorization header needed) before expiresAt.' })
   url!: string;

@@ -683,6 +683,9 @@ const startInbound = (d: Draft, webhook: TelnyxWebhookData, callControlId: strin
     const check = checkBusinessHours(hours, d.at);
     if (!check.open) emit(d, { type: 'CallRoutedAfterHours', data: { ...base(d), hoursId: hours.hoursId, reason: check.reason, voicemail: hours.afterHours.voicemail } });
   }
+  // Webhooks are not ordered: the caller's hangup may have been stored (and decided nothing) before call.initiated.
+  const leg = d.state.legs[callControlId];
+  if (leg?.status === 'ended') return customerHungUp(d, leg);
   request(d, callControlId, { action: 'answer', params: { client_state: encodeClientState({ callId: d.callId, role: 'customer' }) } }, 'answer the inbound call');
 };
 
@@ -701,12 +704,17 @@ const startOutbound = (d: Draft, webhook: TelnyxWebhookData, agentCallControlId:
           ? 'no queue provides a caller id'
           : null;
   if (refusal !== null || !agent || !queue || !settings) {
-    request(d, agentCallControlId, { action: 'hangup', params: {} }, `outbound call refused: ${refusal ?? ''}`);
+    const ended = d.state.legs[agentCallControlId]?.status === 'ended';
+    if (!ended) request(d, agentCallControlId, { action: 'hangup', params: {} }, `outbound call refused: ${refusal ?? ''}`);
     emit(d, { type: 'OutboundCallRefused', data: { ...base(d), agentId: originatingAgentId, agentCallControlId, destination, reason: refusal ?? 'not configured' } });
+    if (ended) endCall(d, 'outbound-refused', d.state.legs[agentCallControlId]);
     return;
   }
   const record = queue.recordPolicy === 'always';
   emit(d, { type: 'OutboundCallStarted', data: { ...base(d), agentId: agent.agentId, agentCallControlId, destination, callerIdNumber: queue.callerIdNumber, queueId: queue.queueId, record } });
+  // The agent's leg may have hung up (stored before call.initiated): nothing to dial.
+  const agentLeg = d.state.legs[agentCallControlId];
+  if (agentLeg?.status === 'ended') return agentLegEnded(d, agentLeg);
   request(
     d,
     null,

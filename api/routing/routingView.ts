@@ -54,7 +54,8 @@ const evolveWaiting = (view: RoutingView, event: RoutedCallEvent): RoutingView =
     case 'CallLeftQueue':
       return current && current.entryId === event.data.entryId ? { ...view, waiting: withoutKey(view.waiting, d.callId) } : view;
     case 'CallbackRequested':
-      return current ? put({ ...current, kind: 'callback' }) : view;
+      // Asking for a callback cancels a ringing offer: the entry waits again, as a callback.
+      return current ? put({ ...current, kind: 'callback', offering: false }) : view;
     case 'CallOffered':
       return current && event.data.purpose !== 'consult' ? put({ ...current, offering: true }) : view;
     case 'CallReturnedToQueue':

@@ -94,13 +94,16 @@ export class CommandDispatcher {
   private readonly queues = new Map<string, CallQueue>();
   private readonly known = new Set<string>();
   private readonly settled = new Set<string>();
+  /** Commands requested while this dispatcher was running: nobody can have sent them before. */
+  private readonly fresh = new Set<string>();
+  private running = false;
   private readonly inflight = new Set<Promise<void>>();
   private paused = true;
   private stopped = false;
   private readonly windowMs: number;
   private readonly marginMs: number;
   private readonly retryDelaysMs: readonly number[];
-  readonly counters = { sent: 0, accepted: 0, failed: 0, retried: 0, reconciled: 0, resentAfterRestart: 0 };
+  readonly counters = { sent: 0, accepted: 0, failed: 0, retried: 0, reconciled: 0, resentWhenReconciling: 0 };
 
   constructor(private readonly options: DispatcherOptions) {
     this.windowMs = options.windowMs ?? TELNYX_COMMAND_ID_WINDOW_MS;
@@ -112,6 +115,7 @@ export class CommandDispatcher {
   offer(command: PendingCommand): void {
     if (this.stopped || this.known.has(command.commandId) || this.settled.has(command.commandId)) return;
     this.known.add(command.commandId);
+    if (this.running) this.fresh.add(command.commandId);
     let queue = this.queues.get(command.callId);
     if (!queue) this.queues.set(command.callId, (queue = { items: [], running: false }));
     const items = queue.items;
@@ -124,6 +128,7 @@ export class CommandDispatcher {
   /** The outcome is recorded on the call: nothing more to do for it. */
   settle(commandId: string): void {
     this.known.delete(commandId);
+    this.fresh.delete(commandId);
     this.markSettled(commandId);
   }
 
@@ -136,9 +141,11 @@ export class CommandDispatcher {
     this.paused = true;
   }
 
+  /** Starts sending. Whatever was offered before the first resume may have been sent by an earlier process. */
   resume(): void {
     if (this.stopped) return;
     this.paused = false;
+    this.running = true;
     for (const [callId, queue] of this.queues) this.kick(callId, queue);
   }
 
@@ -208,13 +215,19 @@ export class CommandDispatcher {
     }
   }
 
-  /** Sends (or reconciles) one command and records its outcome; false when it must wait (paused, lease gone). */
+  /**
+   * Sends (or reconciles) one command and records its outcome; false when it must wait (paused, lease gone).
+   * A command nobody sent yet is sent however late. Once it may have reached Telnyx (an earlier process, or an
+   * attempt that got no answer), a repeat is only safe inside Telnyx's command_id window, counted from the
+   * first possible send.
+   */
   private async process(command: PendingCommand): Promise<boolean> {
     const { clock, logger } = this.options;
+    let firstSend: number | undefined = this.fresh.has(command.commandId) ? undefined : Date.parse(command.requestedAt);
     for (let attempt = 0; ; attempt++) {
       if (!this.mayAct()) return false;
-      const age = clock.now() - Date.parse(command.requestedAt);
-      if (age >= this.windowMs - this.marginMs) return this.reconcile(command);
+      if (firstSend !== undefined && clock.now() - firstSend >= this.windowMs - this.marginMs) return this.reconcile(command);
+      firstSend ??= clock.now();
       let outcome: CommandOutcome | undefined;
       try {
         outcome = await this.send(command);
@@ -295,7 +308,7 @@ export class CommandDispatcher {
           return true;
         }
         logger.info({ commandId: command.commandId, callId: command.callId, action }, 'resending a command whose outcome was never recorded');
-        this.counters.resentAfterRestart += 1;
+        this.counters.resentWhenReconciling += 1;
         let outcome: CommandOutcome | undefined;
         try {
           outcome = await this.send(command);
@@ -313,6 +326,7 @@ export class CommandDispatcher {
   }
 
   private finish(command: PendingCommand, outcome: CommandOutcome): void {
+    this.fresh.delete(command.commandId);
     if (outcome.ok) this.counters.accepted += 1;
     else this.counters.failed += 1;
     this.markSettled(command.commandId);

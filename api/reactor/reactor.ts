@@ -679,7 +679,12 @@ export class Reactor {
       const now = nowIso(this.clock);
       const snapshot = routingSnapshot(view, now);
       const waitingCalls = this.claimedCalls.size > 0 ? snapshot.waitingCalls.filter((c) => !this.claimedCalls.has(c.callId)) : snapshot.waitingCalls;
-      const agents = this.claimedAgents.size > 0 ? snapshot.agents.map((a) => (this.claimedAgents.has(a.agentId) ? { ...a, activity: 'Reserved' as const } : a)) : snapshot.agents;
+      // Agents being reserved by an offer in flight, and agents whose device still has a leg up (a late
+      // hangup, a leg that outlived its offer), are busy whatever their stream says.
+      const devicesBusy = this.state.agentsWithLiveLegs(this.clock.now());
+      const agents = snapshot.agents.map((a) =>
+        a.activity === 'Idle' && (this.claimedAgents.has(a.agentId) || devicesBusy.has(a.agentId)) ? { ...a, activity: this.claimedAgents.has(a.agentId) ? ('Reserved' as const) : ('OnCall' as const) } : a,
+      );
       const reasons = this.state.waitingReasons;
       const decisions = route({ ...snapshot, waitingCalls, agents }, { explainWaiting: (call, reason) => reason !== (reasons.get(call.callId) ?? null) });
       let wake = Number.POSITIVE_INFINITY;

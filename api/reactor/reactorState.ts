@@ -2,10 +2,10 @@ import { AGENT_STREAM_PREFIX, isAgentEvent, type AgentEvent, type AgentState } f
 import type { CallEvent, RecordingDownloadRequested } from '../calls/callEvents';
 import type { TelnyxCommand } from '../calls/telnyxCommands';
 import { timerCommandId, timersFor, type Timer } from '../calls/timers';
-import { CALL_STREAM_PREFIX, callStreamId } from '../calls/webhook';
+import { CALL_STREAM_PREFIX, callStreamId, decodeClientState, sipUsernameOf, type TelnyxWebhookData } from '../calls/webhook';
 import { CONFIG_STREAM_PREFIX, type ContactCenterConfig } from '../config/config';
 import type { RecordedEvent } from '../infrastructure/eventStore/eventStore';
-import { emptyRoutingView, evolveRoutingView, type RoutingView, type WaitingEntry } from '../routing/routingView';
+import { agentBySipUsername, emptyRoutingView, evolveRoutingView, type RoutingView, type WaitingEntry } from '../routing/routingView';
 import type { CheckpointWrite, ReadModelDocument, WriteOp } from '../../projections/infrastructure/readModels/readModelStore';
 
 /** A Telnyx command the call stream requested and whose outcome is not recorded yet. */
@@ -33,6 +33,18 @@ export interface PendingDownload {
 }
 
 export type PendingTimer = Timer & { id: string };
+
+/** A leg ringing or connected on an agent's (or supervisor's) device, as the webhooks show it. */
+export interface AgentLeg {
+  agentId: string;
+  answered: boolean;
+  lastSeen: string;
+}
+
+/** An agent leg not heard of for this long is taken as gone (a lost hangup webhook must not block the agent). */
+const UNANSWERED_LEG_TTL_MS = 10 * 60_000;
+const ANSWERED_LEG_TTL_MS = 4 * 3_600_000;
+const ENDED_LEGS_KEPT = 20_000;
 
 /** What the state tells the reactor's I/O parts as events fold into it. */
 export interface StateListener {
@@ -89,6 +101,8 @@ export class ReactorState {
   readonly timers = new Map<string, PendingTimer>();
   private readonly timersByStream = new Map<string, Set<string>>();
   readonly waitingReasons = new Map<string, string | null>();
+  readonly agentLegs = new Map<string, AgentLeg>();
+  private readonly endedLegs = new Set<string>();
   /** Position of the last event folded in (-1n: none). */
   foldedThrough = -1n;
   private seq = 0n;
@@ -112,6 +126,7 @@ export class ReactorState {
     const isConfig = stream.startsWith(CONFIG_STREAM_PREFIX);
     if (!isCall && !isAgent && !isConfig) return result;
 
+    if (isCall && event.type === 'TelnyxWebhookReceived' && this.foldAgentLeg(event.data as TelnyxWebhookData)) result.routing = true;
     if (isConfig || isAgent || ROUTED_CALL_EVENTS.has(event.type)) this.foldView(event, result);
     if (isCall) this.foldCall(event as unknown as RecordedEvent<CallEvent['type']> & CallEvent);
     if (isAgent) this.foldAgentTimers(event as unknown as AgentEvent);
@@ -209,6 +224,52 @@ export class ReactorState {
     });
   }
 
+  /**
+   * Tracks the legs ringing or up on agents' devices, so a routing pass never dials a device that is still
+   * busy. True when an agent's device just became free.
+   */
+  private foldAgentLeg(webhook: TelnyxWebhookData): boolean {
+    const callControlId = webhook.callControlId ?? webhook.payload.call_control_id ?? null;
+    if (!callControlId) return false;
+    const key = `leg:${callControlId}`;
+    if (webhook.eventType === 'call.hangup') {
+      this.endedLegs.add(callControlId);
+      if (this.endedLegs.size > ENDED_LEGS_KEPT) {
+        const oldest = this.endedLegs.values().next();
+        if (!oldest.done) this.endedLegs.delete(oldest.value);
+      }
+      if (!this.agentLegs.delete(callControlId)) return false;
+      this.mark(key);
+      return true;
+    }
+    if (this.endedLegs.has(callControlId)) return false;
+    const clientState = decodeClientState(webhook.payload.client_state);
+    let agentId: string | undefined;
+    if (clientState?.role === 'agent') agentId = clientState.agentId;
+    else if (clientState?.role === 'supervisor') agentId = clientState.supervisorId;
+    else if (!clientState && webhook.payload.direction === 'outgoing') {
+      const sipUsername = sipUsernameOf(webhook.payload.from_sip_uri ?? webhook.payload.from);
+      agentId = sipUsername ? agentBySipUsername(this.view, sipUsername) : undefined;
+    }
+    const known = this.agentLegs.get(callControlId);
+    if (!agentId && !known) return false;
+    const answered = (known?.answered ?? false) || webhook.eventType === 'call.answered' || webhook.eventType === 'call.bridged';
+    const lastSeen = known && known.lastSeen > webhook.occurredAt ? known.lastSeen : webhook.occurredAt;
+    this.agentLegs.set(callControlId, { agentId: agentId ?? known?.agentId ?? '', answered, lastSeen });
+    this.mark(key);
+    return false;
+  }
+
+  /** Agents whose device has a leg ringing or up (as far as the webhooks tell) at `nowMs`. */
+  agentsWithLiveLegs(nowMs: number): Set<string> {
+    const busy = new Set<string>();
+    for (const leg of this.agentLegs.values()) {
+      const age = nowMs - Date.parse(leg.lastSeen);
+      if (age < (leg.answered ? ANSWERED_LEG_TTL_MS : UNANSWERED_LEG_TTL_MS)) busy.add(leg.agentId);
+    }
+    return busy;
+  }
+
   private setReason(callId: string, reason: string | null): void {
     if (this.waitingReasons.get(callId) === reason && this.waitingReasons.has(callId)) return;
     this.waitingReasons.set(callId, reason);
@@ -286,6 +347,10 @@ export class ReactorState {
       }
       case 'reason':
         return this.waitingReasons.has(id) ? { reason: this.waitingReasons.get(id) ?? null } : null;
+      case 'leg': {
+        const leg = this.agentLegs.get(id);
+        return leg ? { leg } : null;
+      }
       case 'cmd': {
         const command = this.pendingCommands.get(id);
         return command ? { command } : null;
@@ -373,6 +438,9 @@ export class ReactorState {
           break;
         case 'reason':
           this.waitingReasons.set(id, (doc.reason as string | null) ?? null);
+          break;
+        case 'leg':
+          this.agentLegs.set(id, doc.leg as AgentLeg);
           break;
         case 'cmd':
           this.pendingCommands.set(id, doc.command as PendingCommand);

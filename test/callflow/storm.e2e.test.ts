@@ -1,0 +1,70 @@
+import type { PlacedCall } from '../../simulator/world/world';
+import { startHarness, type Harness } from './support/harness';
+import { configureStormQueues, placeStormCaller, waitForEnds, seeded, stormAgentId, stormPhone, stormProfile, stormReport, stormSize, watchAgentPhones } from './support/storm';
+
+const size = stormSize({ calls: 300, agents: 100, scale: 20 });
+
+jest.setTimeout(Number(process.env.CALLFLOW_STORM_TIMEOUT_MS ?? 300_000));
+
+describe('a storm of concurrent calls', () => {
+  let h: Harness;
+
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it(`serves ${size.calls} calls with ${size.agents} agents: every call ends, no agent is on two calls, no command_id is sent twice`, async () => {
+    h = await startHarness({ scale: size.scale, seed: 4242, simulator: { webhooks: { concurrency: 32 } } });
+    const random = seeded(4242);
+    await configureStormQueues(h);
+    const agentIds = Array.from({ length: size.agents }, (_, i) => stormAgentId(i));
+    for (const [i, agentId] of agentIds.entries()) await h.agent(agentId, stormPhone(random), stormProfile(i, random));
+    const phones = watchAgentPhones(h, agentIds);
+
+    // Agents sent on break for missing offers come back after a while, as people do.
+    let stopped = false;
+    const returns = (async () => {
+      while (!stopped) {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        for (const agentId of agentIds) {
+          if (stopped) break;
+          await h.control.setAgentStatus({ agentId, status: 'Available' }, h.ctx(agentId)).catch(() => undefined);
+        }
+      }
+    })();
+
+    const placed: PlacedCall[] = [];
+    for (let i = 0; i < size.calls; i++) {
+      placed.push(placeStormCaller(h, random, i));
+      if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+
+    try {
+      await waitForEnds(h, placed, Number(process.env.CALLFLOW_STORM_END_MS ?? 200_000));
+    } finally {
+      stopped = true;
+      await returns;
+    }
+    await h.waitFor('every leg to hang up', () => h.sim.control.calls({ alive: true }).length === 0, 60_000);
+    await h.sim.control.webhooksIdle();
+    await h.reactor?.settled(60_000);
+    phones.stop();
+
+    const report = await stormReport(h, placed, agentIds);
+    const devices = phones.report();
+    // The figures, for the record of the run.
+    console.log(JSON.stringify({ storm: { ...report, notEnded: report.notEnded.length }, devices: { ...devices, overlaps: devices.overlaps.length }, reactor: h.reactor?.status().dispatcher }));
+
+    expect(report.ended).toBe(size.calls);
+    expect(report.aliveLegs).toBe(0);
+    expect(report.duplicateCommandIds).toBe(0);
+    expect(report.duplicateRequests).toBe(0);
+    expect(report.commandsWithoutOutcome).toBe(0);
+    expect(report.overlappingConnections).toEqual([]);
+    expect(report.agentStreamViolations).toEqual([]);
+    expect(devices.overlaps).toEqual([]);
+    expect(devices.maxCallsAtOnce).toBeLessThanOrEqual(1);
+    expect(devices.busyDials).toBe(0);
+    expect(report.outcomes.completed).toBeGreaterThan(size.calls / 3);
+  });
+});

@@ -78,18 +78,19 @@ export const subscribeSharingPushes = async (args: ExecutionArgs): Promise<Async
 const sharedResults = new WeakSet<object>();
 const serialised = new WeakMap<object, SerialisedPayload>();
 /** Serialised payloads by number, kept until far older pushes have surely been written out. */
-const byNumber = new Map<number, string>();
+const byNumber = new Map<number, Buffer>();
 const KEPT = 1024;
 let counter = 0;
 const TOKEN = 'callstream-shared-payload:';
 const TOKEN_AT_END = /"payload":"callstream-shared-payload:(\d+)"\}$/;
+const CLOSE = Buffer.from('}');
 
-/** A push payload serialised once; in a graphql-ws message it stands for itself until the socket expands it. */
+/** A push payload serialised (and encoded) once; in a graphql-ws message it stands for itself until the socket expands it. */
 class SerialisedPayload {
   readonly n = ++counter;
 
   constructor(json: string) {
-    byNumber.set(this.n, json);
+    byNumber.set(this.n, Buffer.from(json));
     if (byNumber.size > KEPT) byNumber.delete(this.n - KEPT);
   }
 
@@ -112,16 +113,25 @@ export const serialiseSharedPush = (result: ExecutionResult): SerialisedPayload 
   return payload;
 };
 
-/** Puts the serialised payload back into an outgoing graphql-ws message. */
-export const expandSharedPush = (data: string): string => {
+/** The outgoing graphql-ws message with the serialised payload put back in (the bytes are copied, not encoded again), or the message as it is. */
+export const expandSharedPush = (data: string): string | Buffer => {
   if (!data.endsWith('"}')) return data;
   const match = TOKEN_AT_END.exec(data);
   const json = match ? byNumber.get(Number(match[1])) : undefined;
-  return match && json !== undefined ? `${data.slice(0, match.index)}"payload":${json}}` : data;
+  if (!match || json === undefined) return data;
+  return Buffer.concat([Buffer.from(`${data.slice(0, match.index)}"payload":`), json, CLOSE]);
 };
+
+type SendRest = [callback?: (error?: Error) => void] | [options: Record<string, unknown>, callback?: (error?: Error) => void];
 
 /** Expands shared payloads in what graphql-ws sends on this socket (install before graphql-ws handles the connection). */
 export const expandSharedPushesOn = (socket: WebSocket): void => {
   const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
-  socket.send = ((data: unknown, ...rest: unknown[]) => send(typeof data === 'string' ? expandSharedPush(data) : data, ...rest)) as WebSocket['send'];
+  socket.send = ((data: unknown, ...rest: SendRest) => {
+    const expanded = typeof data === 'string' ? expandSharedPush(data) : data;
+    if (typeof expanded === 'string' || expanded === data) return send(data, ...rest);
+    // Still a text message, though handed over as bytes.
+    const [first, second] = rest;
+    return typeof first === 'function' || first === undefined ? send(expanded, { binary: false }, first) : send(expanded, { ...first, binary: false }, second);
+  }) as WebSocket['send'];
 };

@@ -321,6 +321,8 @@ interface DeliveryResult {
   serverHeapPeakMb: number;
   /** p99 of how late the writer started a scheduled write. */
   writerLateP99Ms: number;
+  /** CPU time of the API process per push delivered (µs): 1e6 / this is what one core could push per second. */
+  serverCpuMicrosPerPush: number;
 }
 
 const histogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
@@ -382,7 +384,7 @@ const deliver = async (
     });
   }, 1000);
   // Starts the API's event-loop measurement of this run.
-  await server.ask<ServerStats>({ type: 'stats', mark: true });
+  const serverBefore = await server.ask<ServerStats>({ type: 'stats', mark: true });
   const loopStart = performance.eventLoopUtilization();
   const started = performance.now();
   const writes: Array<Promise<unknown>> = [];
@@ -426,6 +428,7 @@ const deliver = async (
     serverRssPeakMb: peakRss,
     serverHeapPeakMb: peakHeap,
     writerLateP99Ms: ms(lateness.getValueAtPercentile(99)),
+    serverCpuMicrosPerPush: Math.round(((serverAfter.cpuMs - serverBefore.cpuMs) * 1000) / Math.max(1, sink.delivered)),
   };
 };
 
@@ -516,6 +519,7 @@ export const main = async (): Promise<void> => {
       ['  max latency (ms)', crossProcess.maxMs, inProcess.maxMs, ''],
       ['  API event loop busy', `${Math.round(crossProcess.serverLoopBusy * 100)} %`, `${Math.round(inProcess.serverLoopBusy * 100)} %`, ''],
       ['  subscribers process loop busy', `${Math.round(crossProcess.loadLoopBusy * 100)} %`, `${Math.round(inProcess.loadLoopBusy * 100)} %`, ''],
+      ['  API CPU per push (µs)', crossProcess.serverCpuMicrosPerPush, inProcess.serverCpuMicrosPerPush, ''],
       ['  API RSS / heap peak (MB)', `${crossProcess.serverRssPeakMb} / ${crossProcess.serverHeapPeakMb}`, `${inProcess.serverRssPeakMb} / ${inProcess.serverHeapPeakMb}`, ''],
       ['API memory RSS / heap (MB)', 'idle', `${config.subscribers} subscribed`, 'KB/sub'],
       ['', `${idle.rssMb} / ${idle.heapUsedMb}`, `${subscribed.rssMb} / ${subscribed.heapUsedMb}`, results.serverMemory.perSubscriberKb],

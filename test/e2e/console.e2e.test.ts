@@ -58,8 +58,10 @@ describeInBrowser('the console in Chromium against the running product', () => {
   let browser: Browser;
   let agentContext: BrowserContext;
   let supervisorContext: BrowserContext;
+  let analystContext: BrowserContext;
   let agent: Page;
   let supervisor: Page;
+  let analyst: Page;
   const pageErrors: string[] = [];
 
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -88,10 +90,15 @@ describeInBrowser('the console in Chromium against the running product', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
     agentContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     supervisorContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    analystContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     agent = await agentContext.newPage();
     supervisor = await supervisorContext.newPage();
+    analyst = await analystContext.newPage();
+    // Shorter than the tests' own timeouts, so a failure names the element it waited for.
+    for (const context of [agentContext, supervisorContext, analystContext]) context.setDefaultTimeout(20_000);
     watch(agent, 'agent');
     watch(supervisor, 'supervisor');
+    watch(analyst, 'analyst');
   }, 300_000);
 
   afterAll(async () => {
@@ -196,6 +203,71 @@ describeInBrowser('the console in Chromium against the running product', () => {
     await supervisor.getByTestId('agent-state-alice').filter({ hasText: 'Available' }).waitFor();
     await shot(supervisor, '14-supervisor-after-call');
   }, 30_000);
+
+  it('lets the supervisor play the call’s recording from the history', async () => {
+    await supervisor.getByRole('link', { name: 'Calls', exact: true }).click();
+    const row = supervisor.getByTestId(`history-${callId}`);
+    await row.waitFor();
+    // The recording is downloaded once Telnyx saves it, a moment after the call: search again until it is stored.
+    for (let attempt = 0; attempt < 40 && (await row.getByTestId('recording-play').count()) === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await supervisor.getByRole('button', { name: 'Search' }).click();
+    }
+    await row.getByTestId('recording-play').first().click();
+    await row.getByTestId('recording-audio').waitFor();
+    await shot(supervisor, '15-supervisor-history-recording');
+  }, 60_000);
+
+  it('shows the supervisor interval reports with charts', async () => {
+    await supervisor.getByRole('link', { name: 'Reports', exact: true }).click();
+    await supervisor.getByTestId('report-table').waitFor();
+    await supervisor.locator('cs-chart canvas').first().waitFor();
+    await shot(supervisor, '16-supervisor-reports');
+  }, 30_000);
+
+  it('lists a pending callback and a voicemail for the supervisor', async () => {
+    await agent.getByTestId('status-offline').click();
+    await agent.getByTestId('agent-state').filter({ hasText: 'Offline' }).waitFor();
+    app.simulator!.world.placeCaller({ from: '+15550200377', ivr: ['1', '3'], talkMs: null });
+    app.simulator!.world.placeCaller({ from: '+15550200499', ivr: ['1', '9'], says: ['Please call me about my invoice.'], maxCallMs: 40_000 });
+
+    await supervisor.getByRole('link', { name: 'Callbacks', exact: true }).click();
+    await supervisor.getByTestId('callbacks').filter({ hasText: '+15550200377' }).waitFor({ timeout: 45_000 });
+    await shot(supervisor, '17-supervisor-callbacks');
+
+    await supervisor.getByRole('link', { name: 'Voicemail', exact: true }).click();
+    for (let attempt = 0; attempt < 60 && (await supervisor.getByTestId('voicemails').filter({ hasText: '+15550200499' }).count()) === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await supervisor.getByRole('button', { name: 'Refresh' }).click();
+    }
+    await supervisor.getByTestId('voicemails').filter({ hasText: '+15550200499' }).waitFor();
+    await shot(supervisor, '18-supervisor-voicemail');
+  }, 120_000);
+
+  it('lets the analyst replay the call: timeline, routing decisions and the raw webhook', async () => {
+    await signIn(analyst, 'ana');
+    await analyst.waitForURL(/\/history$/);
+    await analyst.goto(`${app.url}/calls/${callId}`);
+    await analyst.getByTestId('routing-decisions').filter({ hasText: 'chose alice' }).waitFor();
+    await analyst.getByTestId('timeline-TelnyxWebhookReceived').first().click();
+    await analyst.getByTestId('raw-json').filter({ hasText: '"event_type": "call.initiated"' }).first().waitFor();
+    await shot(analyst, '20-analyst-call-timeline');
+  }, 30_000);
+
+  it('lets the analyst browse the event history of the call and the queues as of a past time', async () => {
+    await analyst.getByRole('link', { name: 'Events', exact: true }).click();
+    await analyst.getByTestId('events-call').fill(callId);
+    await analyst.getByTestId('events-search').click();
+    await analyst.getByTestId('events').filter({ hasText: `call-${callId}` }).first().waitFor();
+    await analyst.getByTestId('events').locator('tr.clickable').first().click();
+    await analyst.getByTestId('raw-json').first().waitFor();
+    await shot(analyst, '21-analyst-events');
+
+    await analyst.getByRole('link', { name: 'As of', exact: true }).click();
+    await analyst.getByTestId('as-of-show').click();
+    await analyst.getByTestId('as-of-queues').waitFor();
+    await shot(analyst, '22-analyst-as-of');
+  }, 60_000);
 
   it('saw no page errors', () => {
     expect(pageErrors).toEqual([]);

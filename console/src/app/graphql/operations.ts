@@ -503,7 +503,7 @@ export const CALL_DETAIL = /* GraphQL */ `
       recordings { recordingId kind status startedAt endedAt durationSeconds channels contentType error }
       voicemail { reason queueId recordingId durationSeconds startedAt recordedAt }
       legs { callControlId role agentId status initiatedAt answeredAt endedAt hangupCause hangupSource }
-      timeline { position at type summary eventId webhook { webhookId eventType callControlId linkedFrom } }
+      timeline { position at type summary webhook { eventType linkedFrom } }
     }
     routingDecisions(callId: $id) {
       decisionId

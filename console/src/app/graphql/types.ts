@@ -401,7 +401,7 @@ export interface CallDetail extends LiveCall {
   recordings: Array<{ recordingId: string; kind: 'CALL' | 'VOICEMAIL'; status: 'REQUESTED' | 'STORED' | 'FAILED'; startedAt: string | null; endedAt: string | null; durationSeconds: number | null; channels: string | null; contentType: string | null; error: string | null }>;
   voicemail: { reason: string; queueId: string | null; recordingId: string | null; durationSeconds: number | null; startedAt: string; recordedAt: string | null } | null;
   legs: Array<{ callControlId: string; role: string; agentId: string | null; status: string; initiatedAt: string | null; answeredAt: string | null; endedAt: string | null; hangupCause: string | null; hangupSource: string | null }>;
-  timeline: Array<{ position: string; at: string; type: string; summary: string; eventId: string; webhook: { webhookId: string; eventType: string; callControlId: string | null; linkedFrom: string | null } | null }>;
+  timeline: Array<{ position: string; at: string; type: string; summary: string; webhook: { eventType: string; linkedFrom: string | null } | null }>;
 }
 
 export interface StoredEvent {

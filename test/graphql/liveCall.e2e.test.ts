@@ -97,8 +97,8 @@ describe('an agent handles a real call over GraphQL', () => {
     const caller = h.sim.world.placeCaller({ from: '+15550300777', ivr: ['1', '1'], talkMs: 3_600_000 });
     const callId = caller.callSessionId;
 
-    // The router offers the call to alice: her desk rings with the screen pop.
-    const ringing = await nextDesk('the offer', (d) => d.offer?.callId === callId);
+    // The router offers the call to alice: her desk rings with the screen pop (complete once the call view has caught up too).
+    const ringing = await nextDesk('the offer', (d) => d.offer?.callId === callId && d.offer.ivr.selections.length === 2);
     expect(ringing.offer).toMatchObject({ callId, caller: { number: '+15550300777' }, ivr: { selections: [{ digits: '1' }, { digits: '1' }] } });
 
     // Another agent may not act on it.

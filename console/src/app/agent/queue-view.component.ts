@@ -4,6 +4,7 @@ import { formatDuration } from '../core/time';
 import { IconComponent } from '../shared/icon.component';
 import { formatEstimate, languageName, liveWaitSeconds, remainingEstimate, waitTone } from './desk-logic';
 import { DeskStore } from './desk.store';
+import { nameBesides } from '../shared/labels';
 
 /** Calls waiting in every queue, with their live wait, estimate and a Pick up button (cherry-pick). */
 @Component({
@@ -30,7 +31,7 @@ import { DeskStore } from './desk.store';
                 <td class="num">{{ c.position }}</td>
                 <td>
                   <div class="mono">{{ c.kind === 'CALLBACK' ? (c.callbackNumber ?? c.caller.number) : (c.caller.number ?? 'withheld') }}</div>
-                  @if (c.caller.name) { <div class="muted small">{{ c.caller.name }}</div> }
+                  @if (name(c.caller.name, c.caller.number); as n) { <div class="muted small">{{ n }}</div> }
                 </td>
                 <td>{{ c.queueName }} @if (c.kind === 'CALLBACK') { <span class="badge violet">callback</span> }</td>
                 <td class="small">
@@ -64,6 +65,7 @@ import { DeskStore } from './desk.store';
   `,
 })
 export class QueueViewComponent {
+  protected readonly name = nameBesides;
   protected readonly store = inject(DeskStore);
   private readonly clock = inject(ClockService);
   protected readonly lang = languageName;

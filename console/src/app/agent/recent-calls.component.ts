@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, inject, output } from '@angular/core';
 import { formatClock, formatDuration } from '../core/time';
-import { OUTCOME_TONE, outcomeLabel } from '../shared/labels';
+import { OUTCOME_TONE, nameBesides, outcomeLabel } from '../shared/labels';
 import type { CallOutcome } from '../graphql/types';
 import { DeskStore } from './desk.store';
 import { IconComponent } from '../shared/icon.component';
@@ -19,7 +19,7 @@ import { IconComponent } from '../shared/icon.component';
             <tr>
               <td>
                 <div class="mono">{{ c.callerNumber ?? '–' }}</div>
-                <div class="muted small">{{ c.caller.name ?? '' }} {{ time(c.startedAt) }} · {{ duration(c.durationSeconds) }}</div>
+                <div class="muted small">{{ name(c.caller.name, c.callerNumber) }} {{ time(c.startedAt) }} · {{ duration(c.durationSeconds) }}</div>
               </td>
               <td><span class="badge" [class]="'badge ' + tone(c.outcome)">{{ outcome(c.outcome) }}</span></td>
               <td class="right">
@@ -37,6 +37,7 @@ import { IconComponent } from '../shared/icon.component';
   `,
 })
 export class RecentCallsComponent {
+  protected readonly name = nameBesides;
   protected readonly store = inject(DeskStore);
   readonly callBack = output<{ number: string; callId: string }>();
   protected readonly calls = computed(() => this.store.desk.value()?.recentCalls ?? []);

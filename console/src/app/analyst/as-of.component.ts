@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
-import { RouterLink } from '@angular/router';
+import { ActivatedRoute, RouterLink } from '@angular/router';
 import { STATE_CLASS, STATE_LABELS, languageName } from '../agent/desk-logic';
 import { Api } from '../core/authed-api.service';
 import { ClockService } from '../core/clock.service';
@@ -49,7 +49,7 @@ import type { Agent, Queue } from '../graphql/types';
           </div>
         </section>
         <div class="grid two">
-          <section class="card">
+          <section class="card" data-testid="as-of-waiting">
             <header><h2>Waiting then</h2></header>
             <div class="body flush">
               <table class="data">
@@ -107,7 +107,7 @@ export class AsOfComponent {
     { label: '+1 min', ms: 60_000 },
   ];
   protected readonly mode = signal<'time' | 'position'>('time');
-  protected readonly at = signal(toLocalInput(this.clock.current() - 5 * 60_000));
+  protected readonly at = signal(toLocalInput(this.clock.current() - 60_000));
   protected readonly position = signal('');
   protected readonly loading = signal(false);
   protected readonly error = signal<string | null>(null);
@@ -132,6 +132,16 @@ export class AsOfComponent {
   protected lang = languageName;
 
   constructor() {
+    // Opened from a call's timeline: the queues as of that event.
+    const params = inject(ActivatedRoute).snapshot.queryParamMap;
+    const position = params.get('position');
+    const at = params.get('at');
+    if (position) {
+      this.mode.set('position');
+      this.position.set(position);
+    } else if (at && !Number.isNaN(Date.parse(at))) {
+      this.at.set(toLocalInput(Date.parse(at)));
+    }
     void this.show();
   }
 
@@ -178,7 +188,14 @@ export class AsOfComponent {
 
   /** Time in state at the replayed instant. */
   protected inState(a: Agent): string {
-    const at = this.shownAt()?.at;
-    return formatDuration(secondsSince(a.stateSince, at ? Date.parse(at) : this.clock.current()));
+    return formatDuration(secondsSince(a.stateSince, this.replayedAt()));
   }
+
+  /** The replayed instant: the chosen time, or for a position the latest event time the replay reached. */
+  private readonly replayedAt = computed(() => {
+    const at = this.shownAt()?.at;
+    if (at) return Date.parse(at);
+    const times = [...(this.queues() ?? []).map((q) => q.asOf), ...this.agentList().map((a) => a.lastEventAt)].filter((t): t is string => t !== null).map((t) => Date.parse(t));
+    return times.length ? Math.max(...times) : this.clock.current();
+  });
 }

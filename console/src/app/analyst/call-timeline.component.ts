@@ -149,7 +149,11 @@ import { rawWebhook } from '../shared/webhook';
             </ol>
             <div class="raw">
               @if (selected(); as e) {
-                <div class="row small"><strong>{{ e.type }}</strong><span class="muted">#{{ e.position }} · {{ e.streamId }} rev {{ e.revision }}</span></div>
+                <div class="row small">
+                  <strong>{{ e.type }}</strong><span class="muted">#{{ e.position }} · {{ e.streamId }} rev {{ e.revision }}</span>
+                  <span class="spacer"></span>
+                  <a [routerLink]="['/as-of']" [queryParams]="{ position: e.position }" data-testid="as-of-event">Queues as of this event</a>
+                </div>
                 @if (raw(e.data); as body) {
                   <h3>Webhook as received</h3>
                   <cs-json [value]="body" />

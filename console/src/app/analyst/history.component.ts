@@ -5,7 +5,7 @@ import { Api } from '../core/authed-api.service';
 import { formatDateTime, formatDuration, fromLocalInput } from '../core/time';
 import { CALL_HISTORY, QUEUES } from '../graphql/documents';
 import type { CallHistoryFilter, CallOutcome, CallSummary } from '../graphql/types';
-import { ALL_OUTCOMES, OUTCOME_TONE, outcomeLabel } from '../shared/labels';
+import { ALL_OUTCOMES, OUTCOME_TONE, nameBesides, outcomeLabel } from '../shared/labels';
 import { RecordingPlayerComponent } from '../shared/recording-player.component';
 
 const PAGE = 50;
@@ -48,7 +48,7 @@ const PAGE = 50;
                 <tr class="clickable" (click)="open(c)" [attr.data-testid]="'history-' + c.id">
                   <td class="num">{{ when(c.startedAt) }}</td>
                   <td>{{ c.direction === 'OUTBOUND' ? 'out' : 'in' }}</td>
-                  <td><span class="mono">{{ c.callerNumber ?? '–' }}</span><div class="muted small">{{ c.caller.name ?? '' }}</div></td>
+                  <td><span class="mono">{{ c.callerNumber ?? '–' }}</span><div class="muted small">{{ name(c.caller.name, c.callerNumber) }}</div></td>
                   <td>{{ queueName(c.queueId) }}</td>
                   <td>{{ c.agentId ?? '–' }}</td>
                   <td><span class="badge" [class]="'badge ' + tone(c.outcome)">{{ label(c.outcome) }}</span></td>
@@ -72,6 +72,7 @@ const PAGE = 50;
   styles: `.filters { display: flex; gap: 10px; align-items: flex-end; flex-wrap: wrap; padding: 10px 14px; }`,
 })
 export class HistoryComponent {
+  protected readonly name = nameBesides;
   private readonly api = inject(Api);
   private readonly router = inject(Router);
   protected readonly outcomes = ALL_OUTCOMES;

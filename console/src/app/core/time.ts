@@ -72,7 +72,7 @@ export const formatDateTime = (iso: string | null | undefined): string => {
 /** The value of an `<input type="datetime-local">` for a time in the browser's zone. */
 export const toLocalInput = (ms: number): string => {
   const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 };
 
 /** An `<input type="datetime-local">` value (browser zone) as an ISO instant; null when empty or invalid. */

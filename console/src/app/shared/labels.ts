@@ -32,3 +32,6 @@ export const ALL_OUTCOMES = Object.keys(OUTCOMES) as CallOutcome[];
 
 /** queueId → its name, falling back to the id. */
 export const queueName = (id: string | null | undefined, names: ReadonlyMap<string, string>): string => (id ? (names.get(id) ?? id) : '–');
+
+/** A caller's name worth showing next to the number (networks often send the number as the name). */
+export const nameBesides = (name: string | null | undefined, number: string | null | undefined): string => (name && name !== number ? name : '');

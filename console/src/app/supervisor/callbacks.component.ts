@@ -6,6 +6,7 @@ import { formatDateTime, formatDuration } from '../core/time';
 import { CALLBACKS, QUEUE_CHANGED, QUEUES } from '../graphql/documents';
 import { formatEstimate, liveWaitSeconds, remainingEstimate } from '../agent/desk-logic';
 import { debounceTime } from 'rxjs';
+import { nameBesides } from '../shared/labels';
 
 /** Callers who chose to be called back, keeping their place in line, in the order they will be served. */
 @Component({
@@ -28,7 +29,7 @@ import { debounceTime } from 'rxjs';
                   <td>{{ c.queueName }}</td>
                   <td class="right num">{{ c.position }}</td>
                   <td class="mono">{{ c.number ?? c.caller.number ?? '–' }}</td>
-                  <td>{{ c.caller.name ?? '' }}</td>
+                  <td>{{ name(c.caller.name, c.number ?? c.caller.number) }}</td>
                   <td class="num">{{ when(c.enqueuedAt) }}</td>
                   <td class="right num">{{ c.wait }}</td>
                   <td class="right">{{ c.estimate }}</td>
@@ -45,6 +46,7 @@ import { debounceTime } from 'rxjs';
   `,
 })
 export class CallbacksComponent {
+  protected readonly name = nameBesides;
   private readonly api = inject(Api);
   private readonly clock = inject(ClockService);
   protected readonly when = formatDateTime;

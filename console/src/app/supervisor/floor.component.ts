@@ -8,6 +8,7 @@ import type { Agent, AgentStatus, Queue, SupervisorRole } from '../graphql/types
 import { IconComponent } from '../shared/icon.component';
 import { FloorStore, type LiveCallRow } from './floor.store';
 import { LiveCallPanelComponent } from './live-call-panel.component';
+import { nameBesides } from '../shared/labels';
 
 /** The supervisor's floor: per-queue wallboard, waiting calls, calls in progress with monitor/whisper/barge, and the agent grid. */
 @Component({
@@ -85,7 +86,7 @@ import { LiveCallPanelComponent } from './live-call-panel.component';
                     <tr [attr.data-testid]="'floor-waiting-' + c.callId">
                       <td>{{ c.queueName }}</td>
                       <td class="num">{{ c.position }}</td>
-                      <td><span class="mono">{{ c.caller.number ?? c.callbackNumber ?? 'withheld' }}</span> <span class="muted small">{{ c.caller.name ?? '' }}</span></td>
+                      <td><span class="mono">{{ c.caller.number ?? c.callbackNumber ?? 'withheld' }}</span> <span class="muted small">{{ name(c.caller.name, c.caller.number) }}</span></td>
                       <td class="small">
                         @if (c.attributes.language) { <span class="badge info">{{ lang(c.attributes.language) }}</span> }
                         @for (s of c.attributes.skills; track s.skill) { <span class="badge">{{ s.skill }} {{ s.minLevel }}+</span> }
@@ -116,7 +117,7 @@ import { LiveCallPanelComponent } from './live-call-panel.component';
                   @for (row of store.liveCalls(); track row.callId) {
                     <tr class="clickable" [class.selected]="selected() === row.callId" (click)="selected.set(row.callId)" [attr.data-testid]="'live-call-' + row.callId">
                       <td><strong>{{ row.agent.name ?? row.agent.id }}</strong></td>
-                      <td><span class="mono">{{ row.call?.callerNumber ?? '…' }}</span> <span class="muted small">{{ row.call?.caller?.name ?? '' }}</span></td>
+                      <td><span class="mono">{{ row.call?.callerNumber ?? '…' }}</span> <span class="muted small">{{ name(row.call?.caller?.name, row.call?.callerNumber) }}</span></td>
                       <td>{{ queueName(row.queueId) }}</td>
                       <td class="right num">{{ talking(row) }}</td>
                       <td>
@@ -210,6 +211,7 @@ import { LiveCallPanelComponent } from './live-call-panel.component';
   `,
 })
 export class FloorComponent {
+  protected readonly name = nameBesides;
   protected readonly store = inject(FloorStore);
   private readonly clock = inject(ClockService);
   protected readonly breakReasons = BREAK_REASONS;

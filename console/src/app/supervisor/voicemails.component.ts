@@ -37,7 +37,7 @@ const PAGE = 25;
               @for (v of items(); track v.callId) {
                 <tr>
                   <td class="num">{{ when(v.recordedAt) }}</td>
-                  <td><span class="mono">{{ v.callerNumber ?? 'withheld' }}</span><div class="muted small">{{ v.callerName ?? '' }}</div></td>
+                  <td><span class="mono">{{ v.callerNumber ?? 'withheld' }}</span>@if (v.callerName && v.callerName !== v.callerNumber) { <div class="muted small">{{ v.callerName }}</div> }</td>
                   <td>{{ queueName(v.queueId) }}</td>
                   <td class="small">{{ v.reason }}</td>
                   <td class="right num">{{ duration(v.durationSeconds) }}</td>

@@ -145,7 +145,7 @@ describeInBrowser('the console in Chromium against the running product', () => {
       callerIdName: 'James Carter',
       ivr: ['1', '1'],
       talkMs: null,
-      says: ['Hello, I would like to upgrade my plan.', 'Yes, the annual one.'],
+      says: Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? 'I would like to upgrade my plan to the annual one.' : `Line ${i}: my account is GLOBEX-2087.`)),
       sayEveryMs: 3_000,
     });
     callId = placed.callSessionId;
@@ -181,6 +181,21 @@ describeInBrowser('the console in Chromium against the running product', () => {
     await agent.getByTestId('hold-indicator').waitFor({ state: 'detached' });
   }, 30_000);
 
+  it('sends a touch tone from the keypad and shows the live transcript', async () => {
+    await agent.keyboard.press('k');
+    await agent.getByTestId('keypad').waitFor();
+    await agent.keyboard.press('5');
+    const dtmfReceived = async (): Promise<boolean> =>
+      (await app.eventStore.readStream(`call-${callId}`)).some((e) => e.type === 'TelnyxWebhookReceived' && (e.data as { eventType?: string }).eventType === 'call.dtmf.received');
+    for (let i = 0; i < 40 && !(await dtmfReceived()); i++) await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await dtmfReceived()).toBe(true);
+    await agent.keyboard.press('k');
+
+    await agent.getByRole('button', { name: 'Transcribe' }).click();
+    await agent.getByTestId('transcript').filter({ hasText: 'annual' }).waitFor({ timeout: 20_000 });
+    await shot(agent, '05b-agent-transcript');
+  }, 45_000);
+
   it('lets the supervisor barge in: the supervision leg rings the supervisor’s softphone, which answers it', async () => {
     await supervisor.getByTestId(`live-call-${callId}`).click();
     await supervisor.getByTestId('live-call-panel').waitFor();
@@ -208,6 +223,20 @@ describeInBrowser('the console in Chromium against the running product', () => {
     await supervisor.getByTestId('agent-state-alice').filter({ hasText: 'Available' }).waitFor();
     await shot(supervisor, '14-supervisor-after-call');
   }, 30_000);
+
+  it('places an outbound call from the dial pad, hangs it up and wraps it up', async () => {
+    await agent.getByTestId('dial-number').fill('+1 555 777 8888');
+    await agent.getByTestId('dial-call').click();
+    await agent.getByTestId('active-call').filter({ hasText: '+15557778888' }).waitFor();
+    await agent.getByTestId('active-call').filter({ hasText: 'Outbound call' }).waitFor();
+    await agent.getByTestId('agent-state').filter({ hasText: 'On a call' }).waitFor({ timeout: 20_000 });
+    await shot(agent, '09-agent-outbound-call');
+    await agent.getByTestId('hangup').click();
+    await agent.getByTestId('wrap-up').waitFor();
+    await agent.keyboard.press('2');
+    await agent.getByTestId('wrap-up-submit').click();
+    await agent.getByTestId('wrap-up').waitFor({ state: 'detached' });
+  }, 45_000);
 
   it('lets the supervisor play the call’s recording from the history', async () => {
     await supervisor.getByRole('link', { name: 'Calls', exact: true }).click();

@@ -52,12 +52,12 @@ const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as con
           <cs-icon name="transfer" /> Transfer <kbd>T</kbd>
         </button>
         @if (recording() !== 'OFF') {
-          <button (click)="store.toggleRecordingPause()" [disabled]="store.busy() === 'recording'" title="Pause recording while the caller gives card details">
-            <cs-icon [name]="recording() === 'ON' ? 'pause' : 'record'" /> {{ recording() === 'ON' ? 'Pause recording' : 'Resume recording' }}
+          <button (click)="store.toggleRecordingPause()" [disabled]="store.busy() === 'recording'" [title]="recording() === 'ON' ? 'Pause the recording (e.g. while the caller reads card details)' : 'Resume the recording'">
+            <cs-icon [name]="recording() === 'ON' ? 'pause' : 'record'" /> {{ recording() === 'ON' ? 'Pause rec' : 'Resume rec' }}
           </button>
         }
-        <button (click)="store.toggleTranscription()" [class.active]="call()?.transcribing" [disabled]="!call() || store.busy() === 'transcription'" title="Live transcription">
-          <cs-icon name="transcript" /> {{ call()?.transcribing ? 'Stop transcript' : 'Transcribe' }}
+        <button (click)="store.toggleTranscription()" [class.active]="call()?.transcribing" [disabled]="!call() || store.busy() === 'transcription'" [title]="call()?.transcribing ? 'Stop the live transcription' : 'Start a live transcription'" [attr.aria-pressed]="call()?.transcribing ?? false">
+          <cs-icon name="transcript" /> Transcribe
         </button>
         <span class="spacer"></span>
         <button class="danger" (click)="store.hangup()" [disabled]="store.busy() === 'hangup'" data-testid="hangup" title="Hang up (X)">

@@ -34,7 +34,7 @@ import { outcomeLabel } from './labels';
           <dl class="kv"><dt>Number</dt><dd class="mono">{{ caller().number || 'withheld' }}</dd></dl>
         }
       </section>
-      @if (attributes() || ivr()) {
+      @if (hasIvr()) {
         <section>
           <h3>From the IVR</h3>
           <div class="row wrap chips" data-testid="ivr-attributes">
@@ -93,6 +93,10 @@ export class ScreenPopComponent {
   protected readonly contact = computed(() => this.caller().contact ?? null);
   protected readonly language = computed(() => languageName(this.attributes()?.language ?? this.ivr()?.language));
   protected readonly previous = computed(() => this.previousCalls());
+  protected readonly hasIvr = computed(() => {
+    const a = this.attributes();
+    return !!(a?.language || a?.department || a?.priority || a?.skills.length || this.ivr()?.language || this.ivr()?.selections.length);
+  });
   protected readonly previousCount = computed(() => this.caller().previousCalls ?? this.previousCalls().length);
 
   protected lang = languageName;

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { createEventStore } from '../api/infrastructure/eventStore';
 import { createReadModelStore } from './infrastructure/readModels';
 import { allProjections, findProjection } from './registry';
-import { ProjectionRunner } from './runner/projectionRunner';
+import { rebuildAll } from './runner/projectionRunner';
 import { ProjectionDaemon } from './projectionDaemon';
 import { createProgress } from '../api/cli/progress';
 import type { Projection } from './runner/projection';
@@ -13,6 +13,9 @@ const out = (line: string): void => {
 const err = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
+
+/** Events per batch of a rebuild: larger batches write each document fewer times while catching up. */
+const REBUILD_BATCH_SIZE = 5000;
 
 const usage = `Usage:
   npm run projections -- run                  run every projection live (single writer per projection)
@@ -49,25 +52,22 @@ export const main = async (argv = process.argv.slice(2)): Promise<number> => {
         err(`Unknown projection '${target}'.\n${usage}`);
         return 2;
       }
-      for (const projection of selected) {
-        const started = Date.now();
-        const head = await eventStore.headPosition();
-        const progress = createProgress(`rebuild ${projection.name}`, Number(head + 1n));
-        let processed = 0;
-        const runner = new ProjectionRunner(projection, {
-          eventStore,
-          readModels,
-          onProgress: (p) => {
-            processed = p.processed;
-            progress.update(p.processed, Number(p.head + 1n));
-          },
-        });
-        const generation = await runner.rebuild();
-        const seconds = (Date.now() - started) / 1000;
-        progress.finish(
-          `rebuilt ${projection.name} into generation ${generation}: ${processed} events in ${seconds.toFixed(1)} s (${Math.round(processed / Math.max(seconds, 0.001))} events/s)`,
-        );
-      }
+      const started = Date.now();
+      const head = await eventStore.headPosition();
+      const names = selected.map((p) => p.name).join(', ');
+      const progress = createProgress(`rebuild ${names}`, Number(head + 1n));
+      // One read of the history feeds every selected projection.
+      const results = await rebuildAll(selected, {
+        eventStore,
+        readModels,
+        batchSize: REBUILD_BATCH_SIZE,
+        onProgress: (p) => progress.update(p.processed, Number(p.head + 1n)),
+      });
+      const seconds = (Date.now() - started) / 1000;
+      const processed = Math.max(0, ...results.map((r) => r.processed));
+      progress.finish(
+        `rebuilt ${results.map((r) => `${r.projection} (generation ${r.generation})`).join(', ')}: ${processed} events in ${seconds.toFixed(1)} s (${Math.round(processed / Math.max(seconds, 0.001))} events/s)`,
+      );
       return 0;
     }
     err(usage);

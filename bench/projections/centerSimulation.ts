@@ -9,7 +9,7 @@ import { timersFor, type Timer } from '../../api/calls/timers';
 import { callAnswered, callBridged, callEnqueued, callHangup, callInitiated, dtmfReceived, gatherEnded, recordingSaved, speakEnded } from '../../api/calls/webhookFixtures';
 import { callStreamId, decodeClientState, owningCallId, type ClientState, type TelnyxWebhookData } from '../../api/calls/webhook';
 import { configStreamFor, decideConfiguration, type ConfigCommand } from '../../api/config/configDecider';
-import { evolveConfiguration, emptyConfiguration, type AgentProfile, type ConfigEvent, type ContactCenterConfig } from '../../api/config/config';
+import { evolveConfiguration, emptyConfiguration, type AgentProfile, type ConfigEvent, type ContactCenterConfig, type QueueConfig } from '../../api/config/config';
 import { defaultConfigurationCommands } from '../../api/config/defaultConfiguration';
 import { CallstreamError } from '../../api/core/errors';
 import { deterministicId, eventIdAt } from '../../api/core/decider';
@@ -76,6 +76,38 @@ export interface OutboundPlan {
   talkSeconds: number;
 }
 
+/** Seconds Telnyx (and the reactor's I/O) take to answer; the defaults are plausible, tests may set round ones. */
+export interface Latencies {
+  /** From `answer` to call.answered. */
+  answer: number;
+  /** From `gather_using_speak` to call.gather.ended with a digit (a timeout takes the prompt's timeout more). */
+  gather: number;
+  speak: number;
+  enqueue: number;
+  bridge: number;
+  hangup: number;
+  /** From `dial` to the dialled leg's call.initiated (it answers answerAfterSeconds later). */
+  dial: number;
+  commandOutcome: number;
+  callerIdentity: number;
+  recordingSaved: number;
+  recordingStored: number;
+}
+
+const DEFAULT_LATENCIES: Latencies = {
+  answer: 0.5,
+  gather: 4,
+  speak: 2.5,
+  enqueue: 0.2,
+  bridge: 0.1,
+  hangup: 0.2,
+  dial: 0.3,
+  commandOutcome: 0.05,
+  callerIdentity: 0.2,
+  recordingSaved: 2,
+  recordingStored: 1,
+};
+
 /** One append, as the product would make it. */
 export interface PlannedAppend {
   streamId: string;
@@ -94,6 +126,9 @@ export interface SimulationOptions {
   sink: (append: PlannedAppend) => void;
   /** When the configuration is appended. */
   start: string;
+  /** Cheaper event ids (still deterministic UUIDs) for large generated histories. */
+  fastIds?: boolean;
+  latencies?: Partial<Latencies>;
 }
 
 ////////////////////////////////////////// Timed actions
@@ -165,6 +200,9 @@ interface SimLeg {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** How long an ended call's state is kept for what follows its end (recordings, wrap-up). */
+const CALL_STATE_KEPT_SECONDS = 900;
+
 export const sipUsernameFor = (agentId: string): string => `${agentId}sip`;
 
 export class CenterSimulation {
@@ -186,10 +224,33 @@ export class CenterSimulation {
   /** Appends made (one per decision); events counts every event. */
   readonly stats = { appends: 0, events: 0, calls: 0, webhooks: 0 };
 
-  constructor(private readonly options: SimulationOptions) {}
+  private readonly latency: Latencies;
+
+  constructor(private readonly options: SimulationOptions) {
+    this.latency = { ...DEFAULT_LATENCIES, ...options.latencies };
+  }
+
+  private started = false;
 
   /** Runs the whole simulation; returns once every call and agent plan has played out. */
   run(): void {
+    while (this.step(Number.POSITIVE_INFINITY));
+  }
+
+  /** Runs up to `maxActions` timed actions; false once nothing is left to do. */
+  step(maxActions: number): boolean {
+    if (!this.started) this.begin();
+    for (let i = 0; i < maxActions; i++) {
+      const action = this.queue.pop();
+      if (!action) return false;
+      this.now = Math.max(this.now, action.at);
+      action.run();
+    }
+    return this.queue.size > 0;
+  }
+
+  private begin(): void {
+    this.started = true;
     this.now = Date.parse(this.options.start);
     this.seedConfiguration();
     for (const agent of this.options.agents) this.planAgent(agent);
@@ -198,10 +259,6 @@ export class CenterSimulation {
       this.at(Date.parse(call.at), () => this.incomingCall(call));
     }
     for (const outbound of this.options.outbound ?? []) this.at(Date.parse(outbound.at), () => this.outboundCall(outbound));
-    for (let action = this.queue.pop(); action; action = this.queue.pop()) {
-      this.now = Math.max(this.now, action.at);
-      action.run();
-    }
   }
 
   private at(ms: number, run: () => void): void {
@@ -223,12 +280,17 @@ export class CenterSimulation {
     if (events.length === 0) return;
     const current = this.revisions.get(streamId);
     const first = current === undefined ? 0n : current + 1n;
-    const data: EventData[] = events.map((event, i) => ({ id: ids?.[i] ?? eventIdAt(streamId, first + BigInt(i), event), type: event.type, data: event.data, metadata }));
+    const data: EventData[] = events.map((event, i) => ({ id: ids?.[i] ?? this.eventId(streamId, first + BigInt(i), event), type: event.type, data: event.data, metadata }));
     this.revisions.set(streamId, first + BigInt(events.length) - 1n);
     this.options.sink({ streamId, expectedRevision: current === undefined ? 'no_stream' : current, events: data });
     this.stats.appends += 1;
     this.stats.events += events.length;
     for (const event of events) this.view = evolveRoutingView(this.view, event);
+  }
+
+  /** The product's event id (eventIdAt hashes the JSON of the data); `fastIds` hashes stream and revision only. */
+  private eventId(streamId: string, revision: bigint, event: { type: string; data: unknown }): string {
+    return this.options.fastIds ? deterministicId('event', streamId, revision, event.type) : eventIdAt(streamId, revision, event);
   }
 
   private seedConfiguration(): void {
@@ -257,7 +319,7 @@ export class CenterSimulation {
     const first = (this.revisions.get(streamId) ?? -1n) + 1n;
     this.calls.set(callId, events.reduce(evolveCall, state));
     this.append(streamId, events, { correlationId: callId, ...metadata });
-    events.forEach((event, i) => this.reactToCallEvent(callId, event, eventIdAt(streamId, first + BigInt(i), event)));
+    events.forEach((event, i) => this.reactToCallEvent(callId, event, this.eventId(streamId, first + BigInt(i), event)));
     return events;
   }
 
@@ -317,7 +379,7 @@ export class CenterSimulation {
     switch (event.type) {
       case 'TelnyxCommandRequested': {
         const d = event.data;
-        this.after(0.05, () =>
+        this.after(this.latency.commandOutcome, () =>
           this.handleCall(
             callId,
             {
@@ -334,7 +396,7 @@ export class CenterSimulation {
       case 'InboundCallStarted': {
         const number = event.data.from;
         const previousCalls = (this.history.get(number) ?? []).slice(-5).reverse();
-        this.after(0.2, () =>
+        this.after(this.latency.callerIdentity, () =>
           this.command(callId, (meta) => ({ type: 'RecordCallerIdentity', data: { number, contact: this.directory.lookup(number), previousCalls }, metadata: meta })),
         );
         return;
@@ -389,7 +451,7 @@ export class CenterSimulation {
       }
       case 'RecordingDownloadRequested': {
         const recordingId = event.data.recordingId;
-        this.after(1, () =>
+        this.after(this.latency.recordingStored, () =>
           this.command(callId, (meta) => ({ type: 'RecordRecordingStored', data: { recordingId, location: `recordings/${recordingId}.mp3`, contentType: 'audio/mpeg', sizeBytes: 48_000 }, metadata: meta })),
         );
         return;
@@ -401,11 +463,21 @@ export class CenterSimulation {
           list.push({ callId, startedAt: state.startedAt, outcome: event.data.outcome, queueId: event.data.queueId, agentId: event.data.agentId });
           this.history.set(state.from, list.slice(-5));
         }
+        // Recordings and wrap-ups follow within a minute or two; then the call's state is no longer needed.
+        this.after(CALL_STATE_KEPT_SECONDS, () => this.forget(callId));
         return;
       }
       default:
         return;
     }
+  }
+
+  private forget(callId: string): void {
+    const state = this.calls.get(callId);
+    if (state) for (const callControlId of Object.keys(state.legs)) this.legs.delete(callControlId);
+    this.calls.delete(callId);
+    this.plans.delete(callId);
+    this.digitIndex.delete(callId);
   }
 
   private reactToAgentEvent(event: AgentEvent): void {
@@ -515,7 +587,8 @@ export class CenterSimulation {
       const startedAt = iso(leg.recordingStartedAt);
       leg.recordingStartedAt = null;
       const recordingId = this.nextId('recording');
-      this.after(2, () => this.webhook(callId, recordingSaved({ ...this.on(callControlId), recordingId, startedAt, endedAt: iso(this.now - 2000) })));
+      const endedAt = iso(this.now);
+      this.after(this.latency.recordingSaved, () => this.webhook(callId, recordingSaved({ ...this.on(callControlId), recordingId, startedAt, endedAt })));
     }
   }
 
@@ -559,34 +632,34 @@ export class CenterSimulation {
       case 'answer':
         if (!target) return;
         this.setClientState(target, decodeClientState(d.params.client_state) ?? null);
-        this.after(0.5, () => this.webhook(callId, callAnswered(this.on(target))));
+        this.after(this.latency.answer, () => this.webhook(callId, callAnswered(this.on(target))));
         return;
       case 'reject':
-        if (target) this.after(0.2, () => this.legHangsUp(target, 'call_rejected', 'callee'));
+        if (target) this.after(this.latency.hangup, () => this.legHangsUp(target, 'call_rejected', 'callee'));
         return;
       case 'hangup':
-        if (target) this.after(0.2, () => this.legHangsUp(target, 'normal_clearing', 'unknown'));
+        if (target) this.after(this.latency.hangup, () => this.legHangsUp(target, 'normal_clearing', 'unknown'));
         return;
       case 'gather_using_speak': {
         if (!target) return;
         const index = this.digitIndex.get(callId) ?? 0;
         this.digitIndex.set(callId, index + 1);
         const digits = plan?.digits[index] ?? '';
-        this.after(digits === '' ? 3 + d.params.timeout_millis / 1000 : 4, () =>
+        this.after(digits === '' ? this.latency.gather + d.params.timeout_millis / 1000 : this.latency.gather, () =>
           this.webhook(callId, gatherEnded({ ...this.on(target), digits, status: digits === '' ? 'timeout' : 'valid' })),
         );
         return;
       }
       case 'speak':
-        if (target) this.after(2.5, () => this.webhook(callId, speakEnded(this.on(target))));
+        if (target) this.after(this.latency.speak, () => this.webhook(callId, speakEnded(this.on(target))));
         return;
       case 'enqueue':
-        if (target) this.after(0.2, () => this.webhook(callId, callEnqueued({ ...this.on(target), queue: d.params.queue_name })));
+        if (target) this.after(this.latency.enqueue, () => this.webhook(callId, callEnqueued({ ...this.on(target), queue: d.params.queue_name })));
         return;
       case 'bridge': {
         if (!target) return;
         const other = d.params.call_control_id;
-        this.after(0.1, () => {
+        this.after(this.latency.bridge, () => {
           this.webhook(callId, callBridged(this.on(target)));
           this.webhook(callId, callBridged(this.on(other)));
         });
@@ -618,18 +691,18 @@ export class CenterSimulation {
     const leg: SimLeg = { callControlId, session, clientState, ended: false, answered: false, recordingStartedAt: null };
     this.legs.set(callControlId, leg);
     const plan = this.plans.get(clientState?.callId ?? callId);
-    this.after(0.3, () => this.webhook(callId, callInitiated({ ...this.on(callControlId), from: '+15550100010', to, direction: 'outgoing' })));
+    this.after(this.latency.dial, () => this.webhook(callId, callInitiated({ ...this.on(callControlId), from: '+15550100010', to, direction: 'outgoing' })));
     const agentId = clientState?.role === 'agent' ? clientState.agentId : undefined;
     if (agentId !== undefined && plan?.declineBy?.includes(agentId)) {
-      this.after(2, () => this.legHangsUp(callControlId, 'call_rejected', 'callee'));
+      this.after(this.latency.dial + 2, () => this.legHangsUp(callControlId, 'call_rejected', 'callee'));
       return;
     }
     if (agentId !== undefined && plan?.noAnswerBy?.includes(agentId)) {
-      this.after(timeoutSeconds, () => this.legHangsUp(callControlId, 'timeout', 'unknown'));
+      this.after(this.latency.dial + timeoutSeconds, () => this.legHangsUp(callControlId, 'timeout', 'unknown'));
       return;
     }
     const answerAfter = clientState?.role === 'agent' ? (plan?.answerAfterSeconds ?? 3) : (plan?.answerAfterSeconds ?? 4);
-    this.after(0.3 + answerAfter, () => {
+    this.after(this.latency.dial + answerAfter, () => {
       if (leg.ended) return;
       if (recordFromAnswer) leg.recordingStartedAt = this.now;
       this.webhook(callId, callAnswered(this.on(callControlId)));
@@ -663,9 +736,9 @@ export class CenterSimulation {
 }
 
 /** Configuration commands of a center: the demo IVR, queues, hours and settings, with the given agents. */
-export const centerConfigCommands = (now: string, agents: AgentProfile[] | null = null): ConfigCommand[] => {
+export const centerConfigCommands = (now: string, agents: AgentProfile[] | null = null, changeQueue: (queue: QueueConfig) => QueueConfig = (q) => q): ConfigCommand[] => {
   const metadata = { now, commandId: 'seed', actor: 'system' };
-  const commands = defaultConfigurationCommands(metadata);
+  const commands = defaultConfigurationCommands(metadata).map((c): ConfigCommand => (c.type === 'ConfigureQueue' ? { ...c, data: { queue: changeQueue(c.data.queue) } } : c));
   if (agents === null) return commands;
   return [...commands.filter((c) => c.type !== 'ConfigureAgentProfile'), ...agents.map((agent): ConfigCommand => ({ type: 'ConfigureAgentProfile', data: { agent }, metadata }))];
 };

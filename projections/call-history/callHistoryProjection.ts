@@ -12,7 +12,8 @@ export const CALL_HISTORY_PROJECTION = 'call-history';
 export const CALL_HISTORY_COLLECTIONS = { calls: 'calls', callAgents: 'callAgents' } as const;
 
 /** Candidates kept in full per routing decision (chosen first, then eligible); the rest are counted by reason. */
-const DECISION_CANDIDATES_KEPT = 10;
+const DECISION_CANDIDATES_KEPT = 5;
+const DECISION_REASONS_KEPT = 8;
 
 export const historyOutcomeOf = (outcome: CallOutcome, hadCallback: boolean): HistoryOutcome => {
   switch (outcome) {
@@ -102,39 +103,40 @@ const LEG_STATUS: Record<string, CallLegView['status'] | undefined> = {
 
 const earlier = (a: string | null, b: string): string => (a === null || b < a ? b : a);
 
-const foldLeg = (legs: CallLegView[], w: TelnyxWebhookData): CallLegView[] => {
+const foldLeg = (legs: CallLegView[], w: TelnyxWebhookData): void => {
   const callControlId = w.callControlId ?? w.payload.call_control_id ?? null;
-  if (!callControlId) return legs;
-  const index = legs.findIndex((l) => l.callControlId === callControlId);
+  if (!callControlId) return;
   const state = clientStateOf(w);
-  const leg: CallLegView =
-    index >= 0
-      ? legs[index]
-      : {
-          callControlId,
-          callLegId: null,
-          role: state?.role ?? (w.eventType === 'call.initiated' && w.payload.direction === 'outgoing' ? 'agent' : 'customer'),
-          agentId: state?.agentId ?? null,
-          status: 'initiated',
-          initiatedAt: null,
-          answeredAt: null,
-          endedAt: null,
-          hangupCause: null,
-          hangupSource: null,
-          lastEventAt: w.occurredAt,
-        };
+  let leg = legs.find((l) => l.callControlId === callControlId);
+  if (!leg) {
+    leg = {
+      callControlId,
+      callLegId: null,
+      role: state?.role ?? (w.eventType === 'call.initiated' && w.payload.direction === 'outgoing' ? 'agent' : 'customer'),
+      agentId: state?.agentId ?? null,
+      status: 'initiated',
+      initiatedAt: null,
+      answeredAt: null,
+      endedAt: null,
+      hangupCause: null,
+      hangupSource: null,
+      lastEventAt: w.occurredAt,
+    };
+    legs.push(leg);
+  }
+  leg.callLegId ??= w.callLegId ?? w.payload.call_leg_id ?? null;
+  leg.agentId ??= state?.agentId ?? null;
+  leg.lastEventAt = laterIso(leg.lastEventAt, w.occurredAt);
   const status = LEG_STATUS[w.eventType];
-  const next: CallLegView = {
-    ...leg,
-    callLegId: leg.callLegId ?? w.callLegId ?? w.payload.call_leg_id ?? null,
-    agentId: leg.agentId ?? state?.agentId ?? null,
-    lastEventAt: laterIso(leg.lastEventAt, w.occurredAt),
-    ...(status && LEG_RANK[status] > LEG_RANK[leg.status] ? { status } : {}),
-    ...(status === 'initiated' ? { initiatedAt: earlier(leg.initiatedAt, w.occurredAt) } : {}),
-    ...(status === 'answered' ? { answeredAt: earlier(leg.answeredAt, w.occurredAt) } : {}),
-    ...(status === 'ended' ? { endedAt: w.occurredAt, hangupCause: w.payload.hangup_cause ?? null, hangupSource: w.payload.hangup_source ?? null } : {}),
-  };
-  return index >= 0 ? legs.map((l, i) => (i === index ? next : l)) : [...legs, next];
+  if (!status) return;
+  if (LEG_RANK[status] > LEG_RANK[leg.status]) leg.status = status;
+  if (status === 'initiated') leg.initiatedAt = earlier(leg.initiatedAt, w.occurredAt);
+  if (status === 'answered') leg.answeredAt = earlier(leg.answeredAt, w.occurredAt);
+  if (status === 'ended') {
+    leg.endedAt = w.occurredAt;
+    leg.hangupCause = w.payload.hangup_cause ?? null;
+    leg.hangupSource = w.payload.hangup_source ?? null;
+  }
 };
 
 ////////////////////////////////////////// Helpers
@@ -142,8 +144,12 @@ const foldLeg = (legs: CallLegView[], w: TelnyxWebhookData): CallLegView[] => {
 const decisionView = (position: bigint, d: RoutingDecisionMade['data']): DecisionView => {
   const kept = [...d.candidates.filter((c) => c.chosen), ...d.candidates.filter((c) => c.eligible && !c.chosen)].slice(0, DECISION_CANDIDATES_KEPT);
   const counts = new Map<string, number>();
+  let eligible = 0;
   for (const c of d.candidates) {
-    if (c.eligible) continue;
+    if (c.eligible) {
+      eligible++;
+      continue;
+    }
     const reason = c.reasons.join('; ');
     counts.set(reason, (counts.get(reason) ?? 0) + 1);
   }
@@ -159,85 +165,114 @@ const decisionView = (position: bigint, d: RoutingDecisionMade['data']): Decisio
     chosen: d.chosen,
     waitingReason: d.waitingReason ?? null,
     considered: d.candidates.length,
-    eligible: d.candidates.filter((c) => c.eligible).length,
+    eligible,
     candidates: kept.map((c) => ({ agentId: c.agentId, eligible: c.eligible, chosen: c.chosen, reasons: c.reasons, idleSince: c.idleSince, score: c.score })),
-    ineligibleReasons: [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([reason, count]) => ({ reason, count })),
+    ineligibleReasons: [...counts]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, DECISION_REASONS_KEPT)
+      .map(([reason, count]) => ({ reason, count })),
   };
 };
 
-const mapOfferAgent = (offers: OfferView[], offerId: string, agentId: string, outcome: OfferView['agents'][number]['outcome'], reason: string | null, at: string): OfferView[] =>
-  offers.map((o) => (o.offerId === offerId ? { ...o, agents: o.agents.map((a) => (a.agentId === agentId ? { ...a, outcome, reason, at } : a)) } : o));
-
-const closeHold = (c: ConnectionView, at: string): ConnectionView =>
-  c.heldSince === null ? c : { ...c, heldSince: null, holdSeconds: c.holdSeconds + secondsFrom(toMs(c.heldSince), toMs(at)) };
-
-const closeConnection = (c: ConnectionView, at: string, reason: string): ConnectionView => {
-  if (c.disconnectedAt !== null) return c;
-  const held = closeHold(c, at);
-  return { ...held, disconnectedAt: at, reason, talkSeconds: Math.max(0, secondsFrom(toMs(c.connectedAt), toMs(at)) - held.holdSeconds) };
+const settleOfferAgent = (offers: OfferView[], offerId: string, agentId: string, outcome: OfferView['agents'][number]['outcome'], reason: string | null, at: string): void => {
+  const agent = offers.find((o) => o.offerId === offerId)?.agents.find((a) => a.agentId === agentId);
+  if (!agent) return;
+  agent.outcome = outcome;
+  agent.reason = reason;
+  agent.at = at;
 };
 
-const withDurations = (doc: CallHistoryDoc): CallHistoryDoc => ({
-  ...doc,
-  durations: {
-    ...doc.durations,
-    talkSeconds: doc.connections.reduce((sum, c) => sum + (c.talkSeconds ?? 0), 0),
-    holdSeconds: doc.connections.reduce((sum, c) => sum + c.holdSeconds, 0),
-  },
-});
+const closeHold = (c: ConnectionView, at: string): void => {
+  if (c.heldSince === null) return;
+  c.holdSeconds += secondsFrom(toMs(c.heldSince), toMs(at));
+  c.heldSince = null;
+};
 
-const endIvr = (doc: CallHistoryDoc, at: string): CallHistoryDoc =>
-  doc.ivr.startedAt !== null && doc.ivr.endedAt === null
-    ? { ...doc, ivr: { ...doc.ivr, endedAt: at }, durations: { ...doc.durations, ivrSeconds: secondsFrom(toMs(doc.ivr.startedAt), toMs(at)) } }
-    : doc;
+const closeConnection = (c: ConnectionView, at: string, reason: string): void => {
+  if (c.disconnectedAt !== null) return;
+  closeHold(c, at);
+  c.disconnectedAt = at;
+  c.reason = reason;
+  c.talkSeconds = Math.max(0, secondsFrom(toMs(c.connectedAt), toMs(at)) - c.holdSeconds);
+};
 
-////////////////////////////////////////// Domain events
+const sumDurations = (doc: CallHistoryDoc): void => {
+  let talk = 0;
+  let hold = 0;
+  for (const c of doc.connections) {
+    talk += c.talkSeconds ?? 0;
+    hold += c.holdSeconds;
+  }
+  doc.durations.talkSeconds = talk;
+  doc.durations.holdSeconds = hold;
+};
 
-const applyDomainEvent = (doc: CallHistoryDoc, event: CallEvent, position: bigint): CallHistoryDoc => {
+const endIvr = (doc: CallHistoryDoc, at: string): void => {
+  if (doc.ivr.startedAt === null || doc.ivr.endedAt !== null) return;
+  doc.ivr.endedAt = at;
+  doc.durations.ivrSeconds = secondsFrom(toMs(doc.ivr.startedAt), toMs(at));
+};
+
+////////////////////////////////////////// Domain events (the document is changed in place)
+
+const applyDomainEvent = (doc: CallHistoryDoc, event: CallEvent, position: bigint): void => {
   switch (event.type) {
     case 'TelnyxWebhookReceived':
     case 'TelnyxWebhookLinked':
-      return { ...doc, legs: foldLeg(doc.legs, event.data) };
+      foldLeg(doc.legs, event.data);
+      return;
     case 'InboundCallStarted': {
       const d = event.data;
-      return { ...doc, direction: 'inbound', startedAt: d.occurredAt, from: d.from, to: d.to, callerNumber: d.from, caller: { ...doc.caller, name: doc.caller.name ?? d.callerName }, ivr: { ...doc.ivr, entryMenuId: d.entryMenuId } };
+      doc.direction = 'inbound';
+      doc.startedAt = d.occurredAt;
+      doc.from = d.from;
+      doc.to = d.to;
+      doc.callerNumber = d.from;
+      doc.caller.name ??= d.callerName;
+      doc.ivr.entryMenuId = d.entryMenuId;
+      return;
     }
     case 'OutboundCallStarted':
     case 'OutboundCallRefused': {
       const d = event.data;
-      return {
-        ...doc,
-        direction: 'outbound',
-        startedAt: d.occurredAt,
-        from: event.type === 'OutboundCallStarted' ? event.data.callerIdNumber : null,
-        to: d.destination,
-        callerNumber: d.destination,
-        agentId: d.agentId,
-        queueId: event.type === 'OutboundCallStarted' ? event.data.queueId : doc.queueId,
-        closingReason: event.type === 'OutboundCallRefused' ? event.data.reason : doc.closingReason,
-      };
+      doc.direction = 'outbound';
+      doc.startedAt = d.occurredAt;
+      doc.to = d.destination;
+      doc.callerNumber = d.destination;
+      doc.agentId = d.agentId;
+      if (event.type === 'OutboundCallStarted') {
+        doc.from = event.data.callerIdNumber;
+        doc.queueId = event.data.queueId;
+      } else {
+        doc.closingReason = event.data.reason;
+      }
+      return;
     }
     case 'CallerIdentified':
-      return { ...doc, caller: { name: event.data.contact?.name ?? doc.caller.name, contact: event.data.contact, previousCalls: event.data.previousCalls.length } };
+      doc.caller = { name: event.data.contact?.name ?? doc.caller.name, contact: event.data.contact, previousCalls: event.data.previousCalls.length };
+      return;
     case 'CallRoutedAfterHours':
-      return { ...doc, afterHours: { hoursId: event.data.hoursId, reason: event.data.reason, voicemail: event.data.voicemail } };
+      doc.afterHours = { hoursId: event.data.hoursId, reason: event.data.reason, voicemail: event.data.voicemail };
+      return;
     case 'IvrMenuPresented':
-      return { ...doc, ivr: { ...doc.ivr, startedAt: doc.ivr.startedAt ?? event.data.occurredAt, language: doc.ivr.language ?? event.data.language } };
+      doc.ivr.startedAt ??= event.data.occurredAt;
+      doc.ivr.language ??= event.data.language;
+      return;
     case 'IvrInputRejected':
-      return { ...doc, ivr: { ...doc.ivr, rejectedInputs: doc.ivr.rejectedInputs + 1 } };
+      doc.ivr.rejectedInputs += 1;
+      return;
     case 'IvrOptionSelected': {
       const d = event.data;
-      const selection = { menuId: d.menuId, digits: d.digits, label: d.label, action: d.action.kind, byDefault: d.byDefault, at: d.occurredAt };
       const a = d.attributes;
-      return {
-        ...doc,
-        ivr: { ...doc.ivr, selections: [...doc.ivr.selections, selection], language: a.language ?? doc.ivr.language },
-        attributes: { language: a.language ?? null, department: a.department ?? null, skills: a.skills ?? [], priority: a.priority ?? null },
-      };
+      doc.ivr.selections.push({ menuId: d.menuId, digits: d.digits, label: d.label, action: d.action.kind, byDefault: d.byDefault, at: d.occurredAt });
+      doc.ivr.language = a.language ?? doc.ivr.language;
+      doc.attributes = { language: a.language ?? null, department: a.department ?? null, skills: a.skills ?? [], priority: a.priority ?? null };
+      return;
     }
     case 'CallQueued': {
       const d = event.data;
-      const visit = {
+      doc.queueId = d.queueId;
+      doc.queues.push({
         entryId: d.entryId,
         queueId: d.queueId,
         kind: d.kind,
@@ -250,32 +285,37 @@ const applyDomainEvent = (doc: CallHistoryDoc, event: CallEvent, position: bigin
         leftReason: null,
         waitedSeconds: null,
         queueWaitedSeconds: null,
-      };
-      const callback = d.kind === 'callback' && doc.callback === null ? { number: d.callbackNumber ?? doc.callerNumber ?? '', requestedAt: d.occurredAt, via: 'ivr', failedAttempts: 0 } : doc.callback;
-      return endIvr({ ...doc, queueId: d.queueId, queues: [...doc.queues, visit], callback }, d.occurredAt);
+      });
+      if (d.kind === 'callback' && doc.callback === null) doc.callback = { number: d.callbackNumber ?? doc.callerNumber ?? '', requestedAt: d.occurredAt, via: 'ivr', failedAttempts: 0 };
+      endIvr(doc, d.occurredAt);
+      return;
     }
     case 'CallLeftQueue': {
       const d = event.data;
-      const queues = doc.queues.map((q) =>
-        q.entryId === d.entryId ? { ...q, leftAt: d.occurredAt, leftReason: d.reason, waitedSeconds: d.waitedSeconds, queueWaitedSeconds: d.queueWaitedSeconds } : q,
-      );
-      return { ...doc, queues, durations: { ...doc.durations, waitSeconds: d.waitedSeconds } };
+      const visit = doc.queues.find((q) => q.entryId === d.entryId);
+      if (visit) {
+        visit.leftAt = d.occurredAt;
+        visit.leftReason = d.reason;
+        visit.waitedSeconds = d.waitedSeconds;
+        visit.queueWaitedSeconds = d.queueWaitedSeconds;
+      }
+      doc.durations.waitSeconds = d.waitedSeconds;
+      return;
     }
     case 'CallbackRequested': {
       const d = event.data;
-      return {
-        ...doc,
-        callback: { number: d.number, requestedAt: doc.callback?.requestedAt ?? d.occurredAt, via: d.via, failedAttempts: doc.callback?.failedAttempts ?? 0 },
-        queues: doc.queues.map((q) => (q.entryId === d.entryId ? { ...q, kind: 'callback' } : q)),
-      };
+      doc.callback = { number: d.number, requestedAt: doc.callback?.requestedAt ?? d.occurredAt, via: d.via, failedAttempts: doc.callback?.failedAttempts ?? 0 };
+      const visit = doc.queues.find((q) => q.entryId === d.entryId);
+      if (visit) visit.kind = 'callback';
+      return;
     }
-    case 'QueuePositionAnnounced':
-      return doc;
     case 'RoutingDecisionMade':
-      return { ...doc, decisions: [...doc.decisions, decisionView(position, event.data)] };
+      doc.decisions.push(decisionView(position, event.data));
+      return;
     case 'CallOffered': {
       const d = event.data;
-      const offer: OfferView = {
+      doc.offers = doc.offers.filter((o) => o.offerId !== d.offerId);
+      doc.offers.push({
         offerId: d.offerId,
         purpose: d.purpose,
         strategy: d.strategy,
@@ -284,25 +324,25 @@ const applyDomainEvent = (doc: CallHistoryDoc, event: CallEvent, position: bigin
         at: d.occurredAt,
         expiresAt: d.expiresAt,
         agents: d.agents.map((a) => ({ agentId: a.agentId, outcome: 'ringing', reason: null, at: null })),
-      };
-      const agentsOffered = [...doc.agentsOffered, ...d.agents.map((a) => a.agentId).filter((id) => !doc.agentsOffered.includes(id))];
-      return { ...doc, offers: [...doc.offers.filter((o) => o.offerId !== d.offerId), offer], agentsOffered };
+      });
+      for (const a of d.agents) if (!doc.agentsOffered.includes(a.agentId)) doc.agentsOffered.push(a.agentId);
+      return;
     }
-    case 'CallOfferFailed':
-      return doc;
     case 'OfferAccepted':
-      return { ...doc, offers: mapOfferAgent(doc.offers, event.data.offerId, event.data.agentId, 'accepted', null, event.data.occurredAt) };
+      settleOfferAgent(doc.offers, event.data.offerId, event.data.agentId, 'accepted', null, event.data.occurredAt);
+      return;
     case 'OfferRejected':
-      return { ...doc, offers: mapOfferAgent(doc.offers, event.data.offerId, event.data.agentId, 'rejected', event.data.reason, event.data.occurredAt) };
+      settleOfferAgent(doc.offers, event.data.offerId, event.data.agentId, 'rejected', event.data.reason, event.data.occurredAt);
+      return;
     case 'OfferMissed':
-      return { ...doc, offers: mapOfferAgent(doc.offers, event.data.offerId, event.data.agentId, 'missed', event.data.reason, event.data.occurredAt) };
+      settleOfferAgent(doc.offers, event.data.offerId, event.data.agentId, 'missed', event.data.reason, event.data.occurredAt);
+      return;
     case 'OfferCancelled':
-      return { ...doc, offers: mapOfferAgent(doc.offers, event.data.offerId, event.data.agentId, 'cancelled', event.data.reason, event.data.occurredAt) };
-    case 'CallReturnedToQueue':
-      return doc;
+      settleOfferAgent(doc.offers, event.data.offerId, event.data.agentId, 'cancelled', event.data.reason, event.data.occurredAt);
+      return;
     case 'AgentConnected': {
       const d = event.data;
-      const connection: ConnectionView = {
+      doc.connections.push({
         agentId: d.agentId,
         via: d.via,
         queueId: d.queueId,
@@ -313,55 +353,54 @@ const applyDomainEvent = (doc: CallHistoryDoc, event: CallEvent, position: bigin
         holdSeconds: 0,
         heldSince: null,
         wrapUpSeconds: null,
-      };
-      return {
-        ...doc,
-        connections: [...doc.connections, connection],
-        answeredAt: doc.answeredAt ?? d.occurredAt,
-        answeredBy: doc.answeredBy ?? d.agentId,
-        agentId: d.agentId,
-        agentIds: doc.agentIds.includes(d.agentId) ? doc.agentIds : [...doc.agentIds, d.agentId],
-        queueId: d.queueId ?? doc.queueId,
-      };
+      });
+      doc.answeredAt ??= d.occurredAt;
+      doc.answeredBy ??= d.agentId;
+      doc.agentId = d.agentId;
+      if (!doc.agentIds.includes(d.agentId)) doc.agentIds.push(d.agentId);
+      doc.queueId = d.queueId ?? doc.queueId;
+      return;
     }
     case 'AgentDisconnected': {
       const d = event.data;
-      const connections = doc.connections.map((c) => (c.agentId === d.agentId && c.disconnectedAt === null ? closeConnection(c, d.occurredAt, d.reason) : c));
-      return withDurations({ ...doc, connections });
+      for (const c of doc.connections) if (c.agentId === d.agentId && c.disconnectedAt === null) closeConnection(c, d.occurredAt, d.reason);
+      sumDurations(doc);
+      return;
     }
     case 'CallHeld': {
       const d = event.data;
-      const connections = doc.connections.map((c) => (c.agentId === d.agentId && c.disconnectedAt === null && c.heldSince === null ? { ...c, heldSince: d.occurredAt } : c));
-      return { ...doc, connections };
+      for (const c of doc.connections) if (c.agentId === d.agentId && c.disconnectedAt === null && c.heldSince === null) c.heldSince = d.occurredAt;
+      return;
     }
     case 'CallUnheld':
-      return withDurations({ ...doc, connections: doc.connections.map((c) => (c.disconnectedAt === null ? closeHold(c, event.data.occurredAt) : c)) });
+      for (const c of doc.connections) if (c.disconnectedAt === null) closeHold(c, event.data.occurredAt);
+      sumDurations(doc);
+      return;
     case 'CallTransferRequested': {
       const d = event.data;
-      const transfer = { transferId: d.transferId, kind: d.kind, target: d.target, fromAgentId: d.fromAgentId, requestedAt: d.occurredAt, status: 'requested' as const, reason: null, at: d.occurredAt };
-      return { ...doc, transfers: [...doc.transfers, transfer] };
+      doc.transfers.push({ transferId: d.transferId, kind: d.kind, target: d.target, fromAgentId: d.fromAgentId, requestedAt: d.occurredAt, status: 'requested', reason: null, at: d.occurredAt });
+      return;
     }
     case 'ConsultationConnected':
     case 'WarmTransferCompleted':
     case 'WarmTransferCancelled':
     case 'CallTransferredOut': {
       const d = event.data;
-      const status =
+      const transfer = doc.transfers.find((t) => t.transferId === d.transferId);
+      if (!transfer) return;
+      transfer.status =
         event.type === 'ConsultationConnected' ? 'consulting' : event.type === 'WarmTransferCompleted' ? 'completed' : event.type === 'WarmTransferCancelled' ? 'cancelled' : 'transferred-out';
-      const reason = event.type === 'WarmTransferCancelled' ? event.data.reason : null;
-      return { ...doc, transfers: doc.transfers.map((t) => (t.transferId === d.transferId ? { ...t, status, reason, at: d.occurredAt } : t)) };
+      transfer.reason = event.type === 'WarmTransferCancelled' ? event.data.reason : null;
+      transfer.at = d.occurredAt;
+      return;
     }
-    case 'RecordingStarted':
-    case 'RecordingPaused':
-    case 'RecordingResumed':
-    case 'RecordingStopped':
-      return doc;
     case 'RecordingDownloadRequested': {
       const d = event.data;
-      const recording = {
+      doc.recordings = doc.recordings.filter((r) => r.recordingId !== d.recordingId);
+      doc.recordings.push({
         recordingId: d.recordingId,
         kind: d.kind,
-        status: 'requested' as const,
+        status: 'requested',
         startedAt: d.startedAt,
         endedAt: d.endedAt,
         durationSeconds: d.durationSeconds,
@@ -370,91 +409,101 @@ const applyDomainEvent = (doc: CallHistoryDoc, event: CallEvent, position: bigin
         contentType: null,
         sizeBytes: null,
         error: null,
-      };
-      return { ...doc, recordings: [...doc.recordings.filter((r) => r.recordingId !== d.recordingId), recording] };
+      });
+      return;
     }
     case 'RecordingStored': {
       const d = event.data;
-      return {
-        ...doc,
-        recordings: doc.recordings.map((r) => (r.recordingId === d.recordingId ? { ...r, status: 'stored', kind: d.kind, location: d.location, contentType: d.contentType, sizeBytes: d.sizeBytes } : r)),
-      };
+      const recording = doc.recordings.find((r) => r.recordingId === d.recordingId);
+      if (recording) Object.assign(recording, { status: 'stored', kind: d.kind, location: d.location, contentType: d.contentType, sizeBytes: d.sizeBytes });
+      return;
     }
-    case 'RecordingDownloadFailed':
-      return { ...doc, recordings: doc.recordings.map((r) => (r.recordingId === event.data.recordingId ? { ...r, status: 'failed', error: event.data.error } : r)) };
-    case 'TranscriptionStarted':
-    case 'TranscriptionStopped':
-      return doc;
+    case 'RecordingDownloadFailed': {
+      const recording = doc.recordings.find((r) => r.recordingId === event.data.recordingId);
+      if (recording) Object.assign(recording, { status: 'failed', error: event.data.error });
+      return;
+    }
     case 'TranscriptReceived': {
       const d = event.data;
-      return { ...doc, transcript: [...doc.transcript, { at: d.occurredAt, track: d.track, text: d.text, confidence: d.confidence }] };
+      doc.transcript.push({ at: d.occurredAt, track: d.track, text: d.text, confidence: d.confidence });
+      return;
     }
-    case 'AnnouncementMade':
-    case 'DtmfSent':
-      return doc;
     case 'SupervisionStarted':
-      return { ...doc, supervision: [...doc.supervision, { supervisorId: event.data.supervisorId, mode: event.data.mode, startedAt: event.data.occurredAt, endedAt: null }] };
-    case 'SupervisorJoined':
-      return doc;
+      doc.supervision.push({ supervisorId: event.data.supervisorId, mode: event.data.mode, startedAt: event.data.occurredAt, endedAt: null });
+      return;
     case 'SupervisorRoleSwitched': {
       const d = event.data;
-      return { ...doc, supervision: doc.supervision.map((s) => (s.supervisorId === d.supervisorId && s.endedAt === null ? { ...s, mode: d.to } : s)) };
+      for (const s of doc.supervision) if (s.supervisorId === d.supervisorId && s.endedAt === null) s.mode = d.to;
+      return;
     }
     case 'SupervisionEnded': {
       const d = event.data;
-      return { ...doc, supervision: doc.supervision.map((s) => (s.supervisorId === d.supervisorId && s.endedAt === null ? { ...s, endedAt: d.occurredAt } : s)) };
+      for (const s of doc.supervision) if (s.supervisorId === d.supervisorId && s.endedAt === null) s.endedAt = d.occurredAt;
+      return;
     }
     case 'VoicemailStarted': {
       const d = event.data;
-      return endIvr({ ...doc, voicemail: { reason: d.reason, queueId: d.queueId, recordingId: null, durationSeconds: null, startedAt: d.occurredAt, recordedAt: null } }, d.occurredAt);
+      doc.voicemail = { reason: d.reason, queueId: d.queueId, recordingId: null, durationSeconds: null, startedAt: d.occurredAt, recordedAt: null };
+      endIvr(doc, d.occurredAt);
+      return;
     }
     case 'VoicemailRecorded': {
       const d = event.data;
-      const voicemail = { reason: doc.voicemail?.reason ?? 'caller-choice', queueId: d.queueId, recordingId: d.recordingId, durationSeconds: d.durationSeconds, startedAt: doc.voicemail?.startedAt ?? d.occurredAt, recordedAt: d.occurredAt };
-      return { ...doc, voicemail, voicemailAt: d.occurredAt };
+      doc.voicemail = { reason: doc.voicemail?.reason ?? 'caller-choice', queueId: d.queueId, recordingId: d.recordingId, durationSeconds: d.durationSeconds, startedAt: doc.voicemail?.startedAt ?? d.occurredAt, recordedAt: d.occurredAt };
+      doc.voicemailAt = d.occurredAt;
+      return;
     }
     case 'CallbackAttemptFailed':
-      return doc.callback ? { ...doc, callback: { ...doc.callback, failedAttempts: doc.callback.failedAttempts + 1 } } : doc;
-    case 'HangupRequested':
-      return doc;
+      if (doc.callback) doc.callback.failedAttempts += 1;
+      return;
     case 'CallClosing':
-      return endIvr({ ...doc, closingReason: event.data.reason }, event.data.occurredAt);
+      doc.closingReason = event.data.reason;
+      endIvr(doc, event.data.occurredAt);
+      return;
     case 'CallEnded': {
       const d = event.data;
-      const connections = doc.connections.map((c) => closeConnection(c, d.occurredAt, 'call-ended'));
+      for (const c of doc.connections) closeConnection(c, d.occurredAt, 'call-ended');
       const hadCallback = doc.callback !== null || doc.queues.some((q) => q.kind === 'callback');
-      return withDurations(
-        endIvr(
-          {
-            ...doc,
-            status: 'ended',
-            startedAt: doc.startedAt ?? d.startedAt,
-            endedAt: d.occurredAt,
-            durationSeconds: d.durationSeconds,
-            outcome: historyOutcomeOf(d.outcome, hadCallback),
-            endOutcome: d.outcome,
-            hangupCause: d.hangupCause,
-            hangupSource: d.hangupSource,
-            queueId: d.queueId ?? doc.queueId,
-            agentId: d.agentId ?? doc.agentId,
-            connections,
-          },
-          d.occurredAt,
-        ),
-      );
+      doc.status = 'ended';
+      doc.startedAt ??= d.startedAt;
+      doc.endedAt = d.occurredAt;
+      doc.durationSeconds = d.durationSeconds;
+      doc.outcome = historyOutcomeOf(d.outcome, hadCallback);
+      doc.endOutcome = d.outcome;
+      doc.hangupCause = d.hangupCause;
+      doc.hangupSource = d.hangupSource;
+      doc.queueId = d.queueId ?? doc.queueId;
+      doc.agentId = d.agentId ?? doc.agentId;
+      endIvr(doc, d.occurredAt);
+      sumDurations(doc);
+      return;
     }
     case 'CallDispositionRecorded': {
       const d = event.data;
-      return { ...doc, dispositions: [...doc.dispositions, { agentId: d.agentId, disposition: d.disposition, notes: d.notes, at: d.occurredAt }] };
+      doc.dispositions.push({ agentId: d.agentId, disposition: d.disposition, notes: d.notes, at: d.occurredAt });
+      return;
     }
+    case 'QueuePositionAnnounced':
+    case 'CallOfferFailed':
+    case 'CallReturnedToQueue':
+    case 'RecordingStarted':
+    case 'RecordingPaused':
+    case 'RecordingResumed':
+    case 'RecordingStopped':
+    case 'TranscriptionStarted':
+    case 'TranscriptionStopped':
+    case 'AnnouncementMade':
+    case 'DtmfSent':
+    case 'SupervisorJoined':
+    case 'HangupRequested':
     case 'CallAnswered':
     case 'TelnyxCommandRequested':
     case 'TelnyxCommandAccepted':
     case 'TelnyxCommandFailed':
-      return doc;
+      return;
     default: {
       const _exhaustive: never = event;
-      return doc;
+      return;
     }
   }
 };
@@ -471,16 +520,21 @@ const timelineEntry = (recorded: RecordedEvent, event: CallEvent, at: string): T
   return entry;
 };
 
-/** Applies one event of the call's stream to its history; a webhook seen before (same Telnyx id) changes nothing. */
-export const applyToCallHistory = (current: CallHistoryDoc | null, callId: string, recorded: RecordedEvent, event: CallEvent): CallHistoryDoc | null => {
+/**
+ * Applies one event of the call's stream to its history, changing `current` in place (a new document
+ * for the call's first event). A webhook seen before (same Telnyx id) changes nothing.
+ */
+export const applyToCallHistory = (current: CallHistoryDoc | null, callId: string, recorded: RecordedEvent, event: CallEvent): CallHistoryDoc => {
   const doc = current ?? emptyCallHistory(callId);
   if (event.type === 'TelnyxWebhookReceived' || event.type === 'TelnyxWebhookLinked') {
     const webhookId = event.data.webhookId;
-    if (doc.timeline.some((entry) => entry.webhook?.id === webhookId)) return current;
+    if (doc.timeline.some((entry) => entry.webhook?.id === webhookId)) return doc;
   }
   const at = event.data.occurredAt;
-  const next = applyDomainEvent(doc, event, recorded.position);
-  return { ...next, timeline: [...next.timeline, timelineEntry(recorded, event, at)], lastEventAt: laterIso(next.lastEventAt, at) };
+  applyDomainEvent(doc, event, recorded.position);
+  doc.timeline.push(timelineEntry(recorded, event, at));
+  doc.lastEventAt = laterIso(doc.lastEventAt, at);
+  return doc;
 };
 
 const callAgentId = (callId: string, agentId: string): string => `${callId}|${agentId}`;
@@ -512,11 +566,13 @@ export const callHistoryProjection = (): Projection =>
         const e = domain.event;
         if (e.type !== 'AgentWrapUpCompleted') return;
         const { callId, agentId, wrapUpSeconds } = e.data;
+        if (!(await get<CallHistoryDoc>(calls, callId))) return;
         changes.change<CallHistoryDoc>(calls, callId, (doc) => {
           if (!doc) return doc;
-          const index = doc.connections.map((c) => c.agentId).lastIndexOf(agentId);
-          const connections = doc.connections.map((c, i) => (i === index ? { ...c, wrapUpSeconds: (c.wrapUpSeconds ?? 0) + wrapUpSeconds } : c));
-          return { ...doc, connections, durations: { ...doc.durations, wrapUpSeconds: doc.durations.wrapUpSeconds + wrapUpSeconds } };
+          const connection = doc.connections.filter((c) => c.agentId === agentId).pop();
+          if (connection) connection.wrapUpSeconds = (connection.wrapUpSeconds ?? 0) + wrapUpSeconds;
+          doc.durations.wrapUpSeconds += wrapUpSeconds;
+          return doc;
         });
         await changes.commit({ update });
         return;
@@ -529,22 +585,27 @@ export const callHistoryProjection = (): Projection =>
         const owner = webhookOwner(e.data);
         if (owner !== null && owner !== callId) return;
       }
-      changes.change<CallHistoryDoc>(calls, callId, (doc) => applyToCallHistory(doc, callId, event, e));
+      let after: CallHistoryDoc | null = null;
+      changes.change<CallHistoryDoc>(calls, callId, (doc) => (after = applyToCallHistory(doc, callId, event, e)));
       if (e.type === 'AgentConnected' || e.type === 'CallEnded') {
-        const before = await get<CallHistoryDoc>(calls, callId);
-        const after = applyToCallHistory(before, callId, event, e);
-        const agentIds = e.type === 'AgentConnected' ? [e.data.agentId] : (after?.agentIds ?? []);
+        // Read before the commit, and not changed: the agents a call ends for were connected before its end.
+        const agentIds = e.type === 'AgentConnected' ? [e.data.agentId] : ((await get<CallHistoryDoc>(calls, callId))?.agentIds ?? []);
         for (const agentId of agentIds) {
-          changes.change<CallAgentDoc>(CALL_HISTORY_COLLECTIONS.callAgents, callAgentId(callId, agentId), (doc) => ({
-            _id: callAgentId(callId, agentId),
-            callId,
-            agentId,
-            startedAt: after?.startedAt ?? null,
-            connectedAt: doc?.connectedAt ?? e.data.occurredAt,
-            queueId: after?.queueId ?? null,
-            outcome: after?.outcome ?? 'in-progress',
-            callerNumber: after?.callerNumber ?? null,
-          }));
+          const id = callAgentId(callId, agentId);
+          // Staged after the call's own change, so `after` is the call as this event left it.
+          changes.change<CallAgentDoc>(CALL_HISTORY_COLLECTIONS.callAgents, id, (doc) => {
+            const call = after as CallHistoryDoc | null;
+            return {
+              _id: id,
+              callId,
+              agentId,
+              startedAt: call?.startedAt ?? null,
+              connectedAt: doc?.connectedAt ?? e.data.occurredAt,
+              queueId: call?.queueId ?? null,
+              outcome: call?.outcome ?? 'in-progress',
+              callerNumber: call?.callerNumber ?? null,
+            };
+          });
         }
       }
       await changes.commit({ update });

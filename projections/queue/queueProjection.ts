@@ -196,10 +196,15 @@ export const queueProjection = (): Projection =>
         const agentId = domain.event.data.agentId;
         const before = center.agents[agentId] ?? OFFLINE;
         const after = presenceAfter(before, domain.event);
-        const next: QueueCenterDoc = { ...center, agents: { ...center.agents, [agentId]: after } };
-        changes.change<QueueCenterDoc>(QUEUE_COLLECTIONS.center, CENTER_CONFIG_ID, () => next);
+        // Changed in place (two hundred agents are too many to copy per event); the queues' counters are
+        // computed after it, at commit, from the same object.
+        changes.change<QueueCenterDoc>(QUEUE_COLLECTIONS.center, CENTER_CONFIG_ID, (doc) => {
+          const target = doc ?? center;
+          target.agents[agentId] = after;
+          return target;
+        });
         const changedForQueues = bucketOf(before) !== bucketOf(after) || before.status !== after.status || before.registered !== after.registered;
-        if (changedForQueues) for (const queueId of center.config.servedBy[agentId] ?? []) changeQueue(queueId, next, (doc) => doc);
+        if (changedForQueues) for (const queueId of center.config.servedBy[agentId] ?? []) changeQueue(queueId, center, (doc) => doc);
         await changes.commit({ update });
         return;
       }

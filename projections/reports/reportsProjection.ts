@@ -81,26 +81,27 @@ const ratio = (numerator: number, denominator: number, decimals: number): number
 
 const occupancyOf = (s: StateSeconds): number | null => ratio(s.onCall + s.wrapUp, s.onCall + s.wrapUp + s.idle + s.ringing, 4);
 
-const deriveQueue = <T extends QueueMetrics>(m: T): T => ({
-  ...m,
-  serviceLevel: ratio(m.answeredWithinThreshold, m.answered + m.abandonedAfterThreshold, 4),
-  asaSeconds: ratio(m.answeredWaitSeconds, m.answered, 1),
-  abandonRate: ratio(m.abandoned - m.shortAbandoned, m.answered + m.abandoned - m.shortAbandoned, 4),
-  ahtSeconds: ratio(m.talkSeconds + m.holdSeconds + m.wrapUpSeconds, m.handled, 1),
-  occupancy: occupancyOf(m.agentSeconds),
-});
+/** Recomputes the ratios from the counts, in place. */
+const deriveQueue = <T extends QueueMetrics>(m: T): T => {
+  m.serviceLevel = ratio(m.answeredWithinThreshold, m.answered + m.abandonedAfterThreshold, 4);
+  m.asaSeconds = ratio(m.answeredWaitSeconds, m.answered, 1);
+  m.abandonRate = ratio(m.abandoned - m.shortAbandoned, m.answered + m.abandoned - m.shortAbandoned, 4);
+  m.ahtSeconds = ratio(m.talkSeconds + m.holdSeconds + m.wrapUpSeconds, m.handled, 1);
+  m.occupancy = occupancyOf(m.agentSeconds);
+  return m;
+};
 
 const deriveAgent = <T extends AgentMetrics>(m: T): T => {
   const s = m.stateSeconds;
-  return {
-    ...m,
-    loggedInSeconds: round(s.idle + s.ringing + s.onCall + s.wrapUp + s.break, 3),
-    ahtSeconds: ratio(m.talkSeconds + m.holdSeconds + m.wrapUpSeconds, m.handled, 1),
-    occupancy: occupancyOf(s),
-  };
+  m.loggedInSeconds = round(s.idle + s.ringing + s.onCall + s.wrapUp + s.break, 3);
+  m.ahtSeconds = ratio(m.talkSeconds + m.holdSeconds + m.wrapUpSeconds, m.handled, 1);
+  m.occupancy = occupancyOf(s);
+  return m;
 };
 
-const addSeconds = (s: StateSeconds, state: Exclude<TimeState, 'offline'>, seconds: number): StateSeconds => ({ ...s, [state]: round(s[state] + seconds, 3) });
+const addSeconds = (s: StateSeconds, state: Exclude<TimeState, 'offline'>, seconds: number): void => {
+  s[state] = round(s[state] + seconds, 3);
+};
 
 ////////////////////////////////////////// Staging changes to interval and day documents
 
@@ -116,31 +117,35 @@ class ReportChanges {
     readonly config: CenterConfig,
   ) {}
 
-  queue(queueId: string, slot: ReportSlot, change: (m: QueueMetrics) => QueueMetrics): void {
+  /** Changes the queue's interval and day documents of `slot` in place. */
+  queue(queueId: string, slot: ReportSlot, change: (m: QueueMetrics) => void): void {
     const intervalId = `${queueId}|${slot.intervalStart}`;
     const dayId = `${queueId}|${slot.date}`;
-    const intervalEnd = toIso(toMs(slot.intervalStart) + INTERVAL_MS);
     this.changes.change<QueueIntervalDoc>(REPORT_COLLECTIONS.queueIntervals, intervalId, (doc) => {
-      const current = doc ?? { _id: intervalId, queueId, intervalStart: slot.intervalStart, intervalEnd, date: slot.date, ...emptyQueueMetrics() };
-      return deriveQueue({ ...current, ...change(current) });
+      const current = doc ?? { _id: intervalId, queueId, intervalStart: slot.intervalStart, intervalEnd: toIso(toMs(slot.intervalStart) + INTERVAL_MS), date: slot.date, ...emptyQueueMetrics() };
+      change(current);
+      return deriveQueue(current);
     });
     this.changes.change<QueueDayDoc>(REPORT_COLLECTIONS.queueDays, dayId, (doc) => {
       const current = doc ?? { _id: dayId, queueId, date: slot.date, ...emptyQueueMetrics() };
-      return deriveQueue({ ...current, ...change(current) });
+      change(current);
+      return deriveQueue(current);
     });
   }
 
-  agent(agentId: string, slot: ReportSlot, change: (m: AgentMetrics) => AgentMetrics): void {
+  /** Changes the agent's interval and day documents of `slot` in place. */
+  agent(agentId: string, slot: ReportSlot, change: (m: AgentMetrics) => void): void {
     const intervalId = `${agentId}|${slot.intervalStart}`;
     const dayId = `${agentId}|${slot.date}`;
-    const intervalEnd = toIso(toMs(slot.intervalStart) + INTERVAL_MS);
     this.changes.change<AgentIntervalDoc>(REPORT_COLLECTIONS.agentIntervals, intervalId, (doc) => {
-      const current = doc ?? { _id: intervalId, agentId, intervalStart: slot.intervalStart, intervalEnd, date: slot.date, ...emptyAgentMetrics() };
-      return deriveAgent({ ...current, ...change(current) });
+      const current = doc ?? { _id: intervalId, agentId, intervalStart: slot.intervalStart, intervalEnd: toIso(toMs(slot.intervalStart) + INTERVAL_MS), date: slot.date, ...emptyAgentMetrics() };
+      change(current);
+      return deriveAgent(current);
     });
     this.changes.change<AgentDayDoc>(REPORT_COLLECTIONS.agentDays, dayId, (doc) => {
       const current = doc ?? { _id: dayId, agentId, date: slot.date, ...emptyAgentMetrics() };
-      return deriveAgent({ ...current, ...change(current) });
+      change(current);
+      return deriveAgent(current);
     });
   }
 
@@ -151,8 +156,8 @@ class ReportChanges {
     for (let start = intervalStartMs(fromMs); start < toMsValue; start += INTERVAL_MS) {
       const seconds = (Math.min(toMsValue, start + INTERVAL_MS) - Math.max(fromMs, start)) / 1000;
       const slot = slotAt(start, this.config);
-      this.agent(agentId, slot, (m) => ({ ...m, stateSeconds: addSeconds(m.stateSeconds, state, seconds) }));
-      for (const queueId of queues) this.queue(queueId, slot, (m) => ({ ...m, agentSeconds: addSeconds(m.agentSeconds, state, seconds) }));
+      this.agent(agentId, slot, (m) => addSeconds(m.stateSeconds, state, seconds));
+      for (const queueId of queues) this.queue(queueId, slot, (m) => addSeconds(m.agentSeconds, state, seconds));
     }
   }
 }
@@ -191,7 +196,10 @@ const applyCallEvent = (r: ReportChanges, event: CallEvent): void => {
     case 'CallQueued': {
       const d = event.data;
       const field = OFFERED_FIELD[d.reason];
-      r.queue(d.queueId, slotAt(toMs(d.occurredAt), r.config), (m) => ({ ...m, offered: m.offered + 1, offeredBy: field ? { ...m.offeredBy, [field]: m.offeredBy[field] + 1 } : m.offeredBy }));
+      r.queue(d.queueId, slotAt(toMs(d.occurredAt), r.config), (m) => {
+        m.offered += 1;
+        if (field) m.offeredBy[field] += 1;
+      });
       return;
     }
     case 'CallLeftQueue': {
@@ -199,33 +207,38 @@ const applyCallEvent = (r: ReportChanges, event: CallEvent): void => {
       const threshold = r.config.queues[d.queueId]?.serviceLevelThresholdSeconds ?? DEFAULT_SERVICE_LEVEL_THRESHOLD_SECONDS;
       const waited = d.waitedSeconds;
       r.queue(d.queueId, slotAt(toMs(d.occurredAt), r.config), (m) => {
-        const base = { ...m, serviceLevelThresholdSeconds: threshold, longestWaitSeconds: Math.max(m.longestWaitSeconds, waited) };
+        m.serviceLevelThresholdSeconds = threshold;
+        m.longestWaitSeconds = Math.max(m.longestWaitSeconds, waited);
         if (d.reason === 'answered') {
-          return { ...base, answered: m.answered + 1, answeredWithinThreshold: m.answeredWithinThreshold + (waited <= threshold ? 1 : 0), answeredWaitSeconds: m.answeredWaitSeconds + waited };
+          m.answered += 1;
+          if (waited <= threshold) m.answeredWithinThreshold += 1;
+          m.answeredWaitSeconds += waited;
+        } else if (d.reason === 'abandoned') {
+          m.abandoned += 1;
+          if (waited < SHORT_ABANDON_SECONDS) m.shortAbandoned += 1;
+          if (waited > threshold) m.abandonedAfterThreshold += 1;
+        } else {
+          m.exits[EXIT_FIELD[d.reason]] += 1;
         }
-        if (d.reason === 'abandoned') {
-          return {
-            ...base,
-            abandoned: m.abandoned + 1,
-            shortAbandoned: m.shortAbandoned + (waited < SHORT_ABANDON_SECONDS ? 1 : 0),
-            abandonedAfterThreshold: m.abandonedAfterThreshold + (waited > threshold ? 1 : 0),
-          };
-        }
-        const field = EXIT_FIELD[d.reason];
-        return { ...base, exits: { ...m.exits, [field]: m.exits[field] + 1 } };
       });
       return;
     }
     case 'CallOffered': {
       const slot = slotAt(toMs(event.data.occurredAt), r.config);
-      for (const { agentId } of event.data.agents) r.agent(agentId, slot, (m) => ({ ...m, offers: m.offers + 1 }));
+      for (const { agentId } of event.data.agents) {
+        r.agent(agentId, slot, (m) => {
+          m.offers += 1;
+        });
+      }
       return;
     }
     case 'OfferAccepted':
     case 'OfferMissed':
     case 'OfferRejected': {
       const field = event.type === 'OfferAccepted' ? 'accepted' : event.type === 'OfferMissed' ? 'missed' : 'rejected';
-      r.agent(event.data.agentId, slotAt(toMs(event.data.occurredAt), r.config), (m) => ({ ...m, [field]: m[field] + 1 }));
+      r.agent(event.data.agentId, slotAt(toMs(event.data.occurredAt), r.config), (m) => {
+        m[field] += 1;
+      });
       return;
     }
     case 'AgentConnected': {
@@ -276,22 +289,29 @@ const applyAgentEvent = (r: ReportChanges, before: ReportAgentDoc, event: AgentE
       const talkSeconds = d.talkSeconds - holdSeconds;
       const direction = doc.callStart?.callId === d.callId ? doc.callStart.direction : 'inbound';
       const slot = slotAt(nowMs, r.config, queueId);
-      r.agent(d.agentId, slot, (m) => ({
-        ...m,
-        handled: m.handled + 1,
-        inbound: m.inbound + (direction === 'inbound' ? 1 : 0),
-        outbound: m.outbound + (direction === 'outbound' ? 1 : 0),
-        talkSeconds: m.talkSeconds + talkSeconds,
-        holdSeconds: m.holdSeconds + holdSeconds,
-      }));
-      if (queueId !== null) r.queue(queueId, slot, (m) => ({ ...m, handled: m.handled + 1, talkSeconds: m.talkSeconds + talkSeconds, holdSeconds: m.holdSeconds + holdSeconds }));
+      r.agent(d.agentId, slot, (m) => {
+        m.handled += 1;
+        m[direction] += 1;
+        m.talkSeconds += talkSeconds;
+        m.holdSeconds += holdSeconds;
+      });
+      if (queueId !== null) {
+        r.queue(queueId, slot, (m) => {
+          m.handled += 1;
+          m.talkSeconds += talkSeconds;
+          m.holdSeconds += holdSeconds;
+        });
+      }
       return { ...doc, hold: null, callStart: null, lastEnded: { callId: d.callId, ...slot } };
     }
     case 'AgentWrapUpCompleted': {
       const d = event.data;
       const slot = doc.lastEnded?.callId === d.callId ? doc.lastEnded : slotAt(nowMs, r.config);
-      r.agent(d.agentId, slot, (m) => ({ ...m, wrapUpSeconds: m.wrapUpSeconds + d.wrapUpSeconds }));
-      if (slot.queueId !== null) r.queue(slot.queueId, slot, (m) => ({ ...m, wrapUpSeconds: m.wrapUpSeconds + d.wrapUpSeconds }));
+      const add = (m: { wrapUpSeconds: number }): void => {
+        m.wrapUpSeconds += d.wrapUpSeconds;
+      };
+      r.agent(d.agentId, slot, add);
+      if (slot.queueId !== null) r.queue(slot.queueId, slot, add);
       return doc;
     }
     default:

@@ -36,9 +36,8 @@ export const applyInMemory = async (projection: Projection, collections: InMemor
       const current = (collection(name).get(id) as T | undefined) ?? null;
       if (current && current._position !== undefined && current._position >= event.position) return;
       const next = change(current);
-      if (next === current) return;
       if (next === null) collection(name).delete(id);
-      else collection(name).set(id, { ...next, _id: id, _position: event.position });
+      else collection(name).set(id, Object.assign(next, { _id: id, _position: event.position }));
     },
   };
   try {

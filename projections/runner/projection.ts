@@ -14,6 +14,8 @@ export interface ProjectionContext {
   /**
    * Replaces a document with what `change` returns (null deletes it). Applied at most once per event:
    * when the stored document already reflects this event's position or a later one, `change` is not called.
+   * `change` may modify `current` in place and return it (the cheap way to grow a large document); the
+   * object returned belongs to the runner afterwards, so return a distinct object per document.
    */
   update<T extends ReadModelDocument>(collection: string, id: string, change: (current: T | null) => T | null): Promise<void>;
 }

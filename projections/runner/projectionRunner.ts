@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { EventStore, RecordedEvent, Subscription } from '../../api/infrastructure/eventStore/eventStore';
+import type { EventFilter, EventStore, RecordedEvent, Subscription } from '../../api/infrastructure/eventStore/eventStore';
 import { matchesFilter } from '../../api/infrastructure/eventStore/eventStore';
 import { CallstreamError, LeaseLostError } from '../../api/core/errors';
 import type { Logger } from '../../api/core/logger';
@@ -77,8 +77,8 @@ class GenerationWorker {
   constructor(
     private readonly projection: Projection,
     private readonly generation: number,
-    private readonly lease: Lease,
-    private readonly options: Required<Omit<RunnerOptions, 'onProgress' | 'logger'>> & Pick<RunnerOptions, 'onProgress'> & { logger: Logger },
+    private lease: Lease,
+    private readonly options: ResolvedOptions,
   ) {}
 
   private get name(): string {
@@ -87,21 +87,8 @@ class GenerationWorker {
 
   /** Processes events until `until` (inclusive) is reached, the worker is stopped, or the lease is lost. */
   async run(until?: () => Promise<bigint | null>, shouldStop?: () => Promise<boolean>): Promise<void> {
-    const { eventStore, readModels, batchSize, flushMs, leaseTtlMs } = this.options;
-    let lease = this.lease;
-    this.renewTimer = setInterval(() => {
-      readModels.renewLease(lease, leaseTtlMs).then(
-        (renewed) => {
-          lease = renewed;
-        },
-        (error: unknown) => {
-          this.leaseError = error instanceof Error ? error : new Error(String(error));
-          void this.stop();
-        },
-      );
-    }, Math.max(50, Math.floor(leaseTtlMs / 3)));
-    this.renewTimer.unref();
-
+    const { eventStore, readModels, batchSize, flushMs } = this.options;
+    this.holdLease();
     try {
       const checkpoint = await readModels.getCheckpoint(this.name);
       this.position = checkpoint?.position ?? -1n;
@@ -110,16 +97,44 @@ class GenerationWorker {
       this.subscription = eventStore.subscribeToAll({ fromPosition: this.position < 0n ? 'start' : this.position });
       for await (const batch of batches(this.subscription, batchSize, flushMs)) {
         if (this.stopped) break;
-        await this.applyBatch(batch, lease.epoch);
+        await this.applyBatch(batch, this.lease.epoch);
         if (this.leaseError) throw this.leaseError;
         if (target !== null && this.position >= target) break;
         if (shouldStop && (await shouldStop())) break;
       }
     } finally {
-      clearInterval(this.renewTimer);
+      this.releaseLeaseTimer();
       await this.subscription?.close();
     }
     if (this.leaseError) throw this.leaseError;
+  }
+
+  /** Keeps the lease renewed until `releaseLeaseTimer`; a lost lease stops the worker. */
+  holdLease(): void {
+    const { readModels, leaseTtlMs } = this.options;
+    clearInterval(this.renewTimer);
+    this.renewTimer = setInterval(() => {
+      readModels.renewLease(this.lease, leaseTtlMs).then(
+        (renewed) => {
+          this.lease = renewed;
+        },
+        (error: unknown) => {
+          this.leaseError = error instanceof Error ? error : new Error(String(error));
+          void this.stop();
+        },
+      );
+    }, Math.max(50, Math.floor(leaseTtlMs / 3)));
+    this.renewTimer.unref();
+  }
+
+  releaseLeaseTimer(): void {
+    clearInterval(this.renewTimer);
+  }
+
+  /** Applies events read by someone else (a shared read of $all), with the lease held by `holdLease`. */
+  async applyEvents(events: RecordedEvent[]): Promise<void> {
+    if (this.leaseError) throw this.leaseError;
+    await this.applyBatch(events, this.lease.epoch);
   }
 
   async stop(): Promise<void> {
@@ -154,9 +169,9 @@ class GenerationWorker {
           const current = (await load(collection, id)) as T | null;
           if (current && current._position !== undefined && current._position >= event.position) return;
           const next = change(current);
-          // Nothing changed: no write (the document keeps the position of the event that last changed it).
-          if (next === current) return;
-          const doc = next === null ? null : { ...next, _id: id, _position: event.position };
+          if (next === null && current === null) return;
+          // The returned document is the runner's from here on (it may be `current`, changed in place).
+          const doc = next === null ? null : Object.assign(next, { _id: id, _position: event.position });
           pending.set(key(collection, id), { collection, id, doc, position: event.position });
         },
       };
@@ -197,13 +212,112 @@ const defaults = {
   cacheSize: 50_000,
 };
 
+type ResolvedOptions = Required<Omit<RunnerOptions, 'onProgress' | 'logger'>> & Pick<RunnerOptions, 'onProgress'> & { logger: Logger };
+
+const resolveOptions = (options: RunnerOptions, loggerName: string): ResolvedOptions => ({
+  ...defaults,
+  owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+  ...options,
+  logger: options.logger ?? createLogger(loggerName),
+});
+
+/** Drops a generation that no longer serves, unless its live owner still holds the lease (it drops it on switch). */
+const retireGeneration = async (options: ResolvedOptions, projection: Projection, generation: number): Promise<void> => {
+  const { readModels, owner, leaseTtlMs } = options;
+  const lease = await readModels.acquireLease(checkpointName(projection.name, generation), owner, leaseTtlMs);
+  if (!lease) return;
+  try {
+    await dropGeneration(readModels, projection, generation);
+  } finally {
+    await readModels.releaseLease(lease).catch(() => undefined);
+  }
+};
+
+/** An event filter that lets through everything any of the projections wants (undefined: everything). */
+export const unionFilter = (projections: Projection[]): EventFilter | undefined => {
+  const filters = projections.map((p) => p.filter);
+  if (filters.length === 0 || filters.some((f) => !f)) return undefined;
+  const union = (lists: Array<string[] | undefined>): string[] | undefined =>
+    lists.some((l) => !l || l.length === 0) ? undefined : [...new Set(lists.flatMap((l) => l ?? []))].sort();
+  const streamPrefixes = union(filters.map((f) => f?.streamPrefixes));
+  const eventTypePrefixes = union(filters.map((f) => f?.eventTypePrefixes));
+  if (!streamPrefixes && !eventTypePrefixes) return undefined;
+  return { ...(streamPrefixes ? { streamPrefixes } : {}), ...(eventTypePrefixes ? { eventTypePrefixes } : {}) };
+};
+
+export interface RebuildResult {
+  projection: string;
+  generation: number;
+  processed: number;
+}
+
+/**
+ * Rebuilds several projections blue/green from ONE read of $all: each gets a new generation with its own
+ * lease and checkpoint, every batch read is applied to each of them in turn, and each switches once all
+ * have caught up with the head. Reading and decoding the history once is what makes `rebuild all` cheap.
+ */
+export const rebuildAll = async (projections: Projection[], runnerOptions: RunnerOptions): Promise<RebuildResult[]> => {
+  const options = resolveOptions(runnerOptions, 'projections:rebuild');
+  const { readModels, eventStore, owner, leaseTtlMs, logger, batchSize, flushMs } = options;
+  const builds: Array<{ projection: Projection; generation: number; lease: Lease; worker: GenerationWorker }> = [];
+  try {
+    for (const projection of projections) {
+      const generation = await allocateGeneration(readModels, projection.name);
+      await ensureGenerationCollections(readModels, projection, generation);
+      const lease = await readModels.acquireLease(checkpointName(projection.name, generation), owner, leaseTtlMs);
+      if (!lease) throw new LeaseLostError(`Generation ${generation} of '${projection.name}' is already being built`);
+      const worker = new GenerationWorker(projection, generation, lease, options);
+      worker.holdLease();
+      builds.push({ projection, generation, lease, worker });
+      logger.info({ projection: projection.name, generation }, 'rebuild started');
+    }
+    // Only what some projection needs is read and decoded (the store filters before parsing), up to the
+    // last such event: the others would only advance the checkpoints.
+    const filter = unionFilter(projections);
+    const lastWanted = async (): Promise<bigint> =>
+      filter ? ((await eventStore.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1, filter }))[0]?.position ?? -1n) : eventStore.headPosition();
+    let position = -1n;
+    let processed = 0;
+    for (;;) {
+      const head = await lastWanted();
+      if (position >= head) break;
+      const subscription = eventStore.subscribeToAll({ fromPosition: position < 0n ? 'start' : position, ...(filter ? { filter } : {}) });
+      try {
+        for await (const batch of batches(subscription, batchSize, flushMs)) {
+          for (const { worker } of builds) await worker.applyEvents(batch);
+          position = batch[batch.length - 1].position;
+          processed += batch.length;
+          for (const { projection, generation } of builds) options.onProgress?.({ projection: projection.name, generation, position, head, processed });
+          if (position >= head) break;
+        }
+      } finally {
+        await subscription.close();
+      }
+    }
+    const results: RebuildResult[] = [];
+    for (const { projection, generation, worker } of builds) {
+      const previous = await readActiveGeneration(readModels, projection.name);
+      await activateGeneration(readModels, projection.name, { generation, version: projection.version });
+      logger.info({ projection: projection.name, generation, previous: previous?.generation, processed: worker.processed }, 'rebuild switched');
+      if (previous) await retireGeneration(options, projection, previous.generation);
+      results.push({ projection: projection.name, generation, processed: worker.processed });
+    }
+    return results;
+  } finally {
+    for (const { worker, lease } of builds) {
+      worker.releaseLeaseTimer();
+      await readModels.releaseLease(lease).catch(() => undefined);
+    }
+  }
+};
+
 /**
  * Keeps one projection's active generation up to date (live mode) and performs blue/green rebuilds:
  * a new generation is built from position 0 into new collections while the old one serves, and the
  * pointer is switched once the new one has caught up.
  */
 export class ProjectionRunner {
-  private readonly options: Required<Omit<RunnerOptions, 'onProgress' | 'logger'>> & Pick<RunnerOptions, 'onProgress'> & { logger: Logger };
+  private readonly options: ResolvedOptions;
   private worker: GenerationWorker | null = null;
   private stopped = false;
   private loop: Promise<void> | null = null;
@@ -212,12 +326,7 @@ export class ProjectionRunner {
     readonly projection: Projection,
     options: RunnerOptions,
   ) {
-    this.options = {
-      ...defaults,
-      owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-      ...options,
-      logger: options.logger ?? createLogger(`projection:${projection.name}`),
-    };
+    this.options = resolveOptions(options, `projection:${projection.name}`);
   }
 
   /** Starts live processing in the background; the returned promise settles when it stops (rejects on a failed event). */
@@ -272,17 +381,8 @@ export class ProjectionRunner {
       this.options.onProgress?.({ projection: this.projection.name, generation, position: worker.position, head, processed: worker.processed });
   }
 
-  /** Drops a generation that no longer serves, unless its live owner still holds the lease (it drops it on switch). */
   private async retireGeneration(generation: number): Promise<void> {
-    const { readModels, owner } = this.options;
-    const name = checkpointName(this.projection.name, generation);
-    const lease = await readModels.acquireLease(name, owner, this.options.leaseTtlMs);
-    if (!lease) return;
-    try {
-      await dropGeneration(readModels, this.projection, generation);
-    } finally {
-      await readModels.releaseLease(lease).catch(() => undefined);
-    }
+    await retireGeneration(this.options, this.projection, generation);
   }
 
   private async live(): Promise<void> {

@@ -87,7 +87,11 @@ describeInBrowser('the console in Chromium against the running product', () => {
     ensureConsoleBuilt();
     dir = mkdtempSync(path.join(tmpdir(), 'callstream-console-e2e-'));
     app = await startCallstream({
-      env: { NODE_ENV: 'test', CALLSTREAM_DATA_DIR: dir, CALLSTREAM_SEED_DEMO: 'true', SIM_SCALE: '2', CALLSTREAM_CONSOLE_DIR: CONSOLE_DIST },
+      env: { NODE_ENV: 'test', CALLSTREAM_DATA_DIR: dir, CALLSTREAM_SEED_DEMO: 'true', SIM_SCALE: '2',
+        // Short-lived access tokens, so the console renews the session while the test runs.
+        CALLSTREAM_ACCESS_TOKEN_TTL_SECONDS: '30',
+        CALLSTREAM_CONSOLE_DIR: CONSOLE_DIST,
+      },
       logger: pino({ level: 'silent' }),
       port: 0,
       simulatorPort: 0,
@@ -113,6 +117,9 @@ describeInBrowser('the console in Chromium against the running product', () => {
   }, 60_000);
 
   let callId = '';
+  let firstAccessToken = '';
+  const accessToken = (page: Page): Promise<string> =>
+    page.evaluate(() => (JSON.parse(sessionStorage.getItem('callstream.session') ?? '{}') as { accessToken?: string }).accessToken ?? '');
 
   it('signs the agent in and registers her softphone through the real SDK', async () => {
     await signIn(agent, 'alice');
@@ -120,6 +127,8 @@ describeInBrowser('the console in Chromium against the running product', () => {
     await agent.getByTestId('softphone-state').filter({ hasText: 'Phone ready' }).waitFor();
     await agent.getByTestId('softphone-registration').filter({ hasText: 'Registered' }).waitFor();
     await shot(agent, '01-agent-desk-signed-in');
+    firstAccessToken = await accessToken(agent);
+    expect(firstAccessToken).not.toBe('');
     expect(app.simulator?.rtc.sessionViews()).toContainEqual(expect.objectContaining({ registered: true }));
   }, 60_000);
 
@@ -305,6 +314,22 @@ describeInBrowser('the console in Chromium against the running product', () => {
     await analyst.getByTestId('raw-json').first().waitFor();
     await shot(analyst, '22-analyst-events');
   }, 60_000);
+
+  it('renewed the agent’s session before its 30-second access token expired, without signing her out', async () => {
+    expect(await accessToken(agent)).not.toBe(firstAccessToken);
+    expect(new URL(agent.url()).pathname).toBe('/desk');
+    await agent.getByTestId('connection-state').filter({ hasText: 'Live' }).waitFor();
+  }, 30_000);
+
+  it('signs the agent out: back to the login page, her softphone gone from the simulator', async () => {
+    await agent.getByTestId('sign-out').click();
+    await agent.waitForURL(/\/login$/);
+    await agent.getByTestId('login-username').waitFor();
+    await shot(agent, '30-signed-out');
+    for (let i = 0; i < 40 && app.simulator!.rtc.sessionViews().filter((v) => v.registered).length > 1; i++) await new Promise((resolve) => setTimeout(resolve, 250));
+    // Only the supervisor's softphone is left.
+    expect(app.simulator!.rtc.sessionViews().filter((v) => v.registered)).toHaveLength(1);
+  }, 30_000);
 
   it('saw no page errors', () => {
     expect(pageErrors).toEqual([]);

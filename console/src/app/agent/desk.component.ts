@@ -1,4 +1,5 @@
-import { ChangeDetectionStrategy, Component, computed, inject, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, untracked, viewChild } from '@angular/core';
+import { ActivatedRoute, Router } from '@angular/router';
 import { ShortcutService } from '../core/shortcuts.service';
 import { AudioPanelComponent } from './audio-panel.component';
 import { CallPanelComponent } from './call-panel.component';
@@ -98,6 +99,7 @@ export class DeskComponent {
   });
 
   constructor() {
+    this.callBackFromLink();
     const onCall = () => this.showCall();
     this.shortcuts.register([
       { key: 'a', group: 'Calls', description: 'Answer the ringing call', enabled: () => this.store.ringing() !== null, run: () => void this.store.answer() },
@@ -126,6 +128,23 @@ export class DeskComponent {
 
   private keypadOpen(): boolean {
     return this.callPanel()?.keypadOpen() ?? false;
+  }
+
+  /** Opened with ?dial=…&from=… (call-back from a voicemail): dial once the softphone is registered. */
+  private callBackFromLink(): void {
+    const route = inject(ActivatedRoute);
+    const router = inject(Router);
+    const number = route.snapshot.queryParamMap.get('dial');
+    if (!number) return;
+    const from = route.snapshot.queryParamMap.get('from');
+    const ref = effect(() => {
+      if (this.store.phone.registration() !== 'registered' || !this.store.agent()) return;
+      ref.destroy();
+      untracked(() => {
+        void router.navigate([], { queryParams: {}, replaceUrl: true });
+        void this.store.callBack(number, from);
+      });
+    });
   }
 
   protected callBack(target: { number: string; callId: string }): void {

@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@a
 import { RouterLink } from '@angular/router';
 import { Api } from '../core/authed-api.service';
 import { NotifyService } from '../core/notify.service';
+import { SessionStore } from '../core/session-store';
 import { formatDateTime, formatDuration, parseTime } from '../core/time';
 import { QUEUES, VOICEMAILS } from '../graphql/documents';
 import type { Voicemail } from '../graphql/types';
@@ -50,7 +51,10 @@ const PAGE = 25;
                       <span class="muted small">audio not stored yet</span>
                     }
                   </td>
-                  <td class="right"><a [routerLink]="['/calls', v.callId]">Call</a></td>
+                  <td class="right">
+                    @if (canCallBack && v.callerNumber) { <a [routerLink]="['/desk']" [queryParams]="{ dial: v.callerNumber, from: v.callId }" title="Call back from your desk">Call back</a> · }
+                    <a [routerLink]="['/calls', v.callId]">Call</a>
+                  </td>
                 </tr>
               } @empty {
                 <tr><td colspan="7" class="empty">{{ loading() ? 'Loading…' : 'No voicemail.' }}</td></tr>
@@ -77,6 +81,8 @@ export class VoicemailsComponent {
   private readonly names = computed(() => new Map(this.queues().map((q) => [q.id, q.name ?? q.id])));
   protected when = formatDateTime;
   protected duration = formatDuration;
+  /** Users who are also agents call back from their desk. */
+  protected readonly canCallBack = inject(SessionStore).hasRole('AGENT');
 
   constructor() {
     void this.load(true);

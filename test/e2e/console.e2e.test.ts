@@ -66,7 +66,7 @@ describeInBrowser('the console in Chromium against the running product', () => {
 
   const shot = async (page: Page, name: string): Promise<void> => {
     // From the top, so sticky bars are where a person sees them.
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   };
 
@@ -119,7 +119,10 @@ describeInBrowser('the console in Chromium against the running product', () => {
   let callId = '';
   let firstAccessToken = '';
   const accessToken = (page: Page): Promise<string> =>
-    page.evaluate(() => (JSON.parse(sessionStorage.getItem('callstream.session') ?? '{}') as { accessToken?: string }).accessToken ?? '');
+    page.evaluate(() => {
+      const storage = (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage;
+      return (JSON.parse(storage.getItem('callstream.session') ?? '{}') as { accessToken?: string }).accessToken ?? '';
+    });
 
   it('signs the agent in and registers her softphone through the real SDK', async () => {
     await signIn(agent, 'alice');

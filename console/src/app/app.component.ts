@@ -173,7 +173,7 @@ export class AppComponent {
         return 'Connecting…';
       case 'reconnecting': {
         const at = this.connection.nextRetryAt();
-        const left = at ? Math.max(0, Math.ceil((at - this.clock.now()) / 1000)) : null;
+        const left = at ? Math.max(0, Math.ceil((at - this.clock.local()) / 1000)) : null;
         return left ? `Reconnecting in ${left} s` : 'Reconnecting…';
       }
       case 'offline':

@@ -1,4 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, untracked, viewChild } from '@angular/core';
+import { Title } from '@angular/platform-browser';
 import { ActivatedRoute, Router } from '@angular/router';
 import { ShortcutService } from '../core/shortcuts.service';
 import { AudioPanelComponent } from './audio-panel.component';
@@ -100,6 +101,7 @@ export class DeskComponent {
 
   constructor() {
     this.callBackFromLink();
+    this.ringInTitle();
     const onCall = () => this.showCall();
     this.shortcuts.register([
       { key: 'a', group: 'Calls', description: 'Answer the ringing call', enabled: () => this.store.ringing() !== null, run: () => void this.store.answer() },
@@ -128,6 +130,18 @@ export class DeskComponent {
 
   private keypadOpen(): boolean {
     return this.callPanel()?.keypadOpen() ?? false;
+  }
+
+  /** A ringing call shows in the tab's title, for an agent working in another tab. */
+  private ringInTitle(): void {
+    const title = inject(Title);
+    let ringingBefore = false;
+    effect(() => {
+      const ringing = this.store.ringing();
+      if (ringing) title.setTitle(`Incoming call ${ringing.remoteNumber ?? ''} · callstream`);
+      else if (ringingBefore) title.setTitle('Desk · callstream');
+      ringingBefore = ringing !== null;
+    });
   }
 
   /** Opened with ?dial=…&from=… (call-back from a voicemail): dial once the softphone is registered. */

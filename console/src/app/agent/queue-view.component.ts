@@ -71,8 +71,8 @@ export class QueueViewComponent {
   protected readonly lang = languageName;
 
   protected readonly canPick = computed(() => {
-    const state = this.store.state();
-    return (state === 'AVAILABLE' || state === 'BREAK') && !this.store.engaged();
+    // The router lets an agent take a call only when it could offer it to them now: Available and idle.
+    return this.store.state() === 'AVAILABLE' && !this.store.engaged();
   });
 
   protected readonly rows = computed(() => {

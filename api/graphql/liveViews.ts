@@ -35,6 +35,15 @@ const FEEDS_OF: Record<Exclude<Topic, 'SESSION_EVENTS'>, CollectionName[]> = {
 
 export type LiveTopic = keyof typeof FEEDS_OF;
 
+/** What a newer push replaces while the older one waits: the same view, or for the other topics any older push. */
+const CONFLATE_BY: { [K in LiveTopic]: (payload: TopicPayload<K>) => string } = {
+  QUEUE_CHANGED: (change) => change.id,
+  AGENT_CHANGED: (change) => change.id,
+  CALL_CHANGED: () => '',
+  DESK_CHANGED: () => '',
+  WALLBOARD_CHANGED: () => '',
+};
+
 /** The payload of a topic (the last element of its tuple). */
 export type TopicPayload<K extends Topic> = CallstreamTopics[K] extends [infer P] ? P : CallstreamTopics[K] extends [string, infer P] ? P : never;
 
@@ -78,42 +87,71 @@ export class LiveViews {
   /**
    * Subscribes to a topic (keyed by `id` for a keyed topic), opening the feeds it needs. `filter` drops
    * payloads the subscriber may not see. The count of subscribers is kept for `waitForSubscribers`.
+   *
+   * Pushes are conflated: while a subscriber has not taken a push yet, a newer version of the same view
+   * (the same queue or agent; for the other topics, any newer push) replaces it. Views carry their whole
+   * state, so a subscriber that falls behind skips versions instead of queueing them without bound.
    */
-  subscribe<K extends LiveTopic>(topic: K, id?: string, filter?: (payload: TopicPayload<K>) => boolean | Promise<boolean>): AsyncIterableIterator<TopicPayload<K>> {
+  subscribe<K extends LiveTopic>(topic: K, id?: string, filter?: (payload: TopicPayload<K>) => boolean): AsyncIterableIterator<TopicPayload<K>> {
     for (const name of FEEDS_OF[topic]) this.listen(name);
     const subscribe = this.options.pubSub.subscribe as unknown as (topic: string, id?: string) => AsyncIterable<TopicPayload<K>>;
     const source = (id === undefined ? subscribe(topic) : subscribe(topic, id))[Symbol.asyncIterator]();
     const keys = id === undefined ? [topic] : [topic, `${topic}:${id}`];
-    // The first next() attaches the pubSub listener: from here on, publishes reach this subscriber.
-    let pending: Promise<IteratorResult<TopicPayload<K>>> | null = source.next();
-    for (const key of keys) this.subscribers.set(key, (this.subscribers.get(key) ?? 0) + 1);
+    const conflationKey = CONFLATE_BY[topic] as (payload: TopicPayload<K>) => string;
+    const buffered = new Map<string, TopicPayload<K>>();
+    const waiting: { wake: (() => void) | null } = { wake: null };
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
       for (const key of keys) this.subscribers.set(key, (this.subscribers.get(key) ?? 1) - 1);
+      waiting.wake?.();
     };
+    // The first next() attaches the pubSub listener: from here on, publishes reach this subscriber.
+    let step = source.next();
+    for (const key of keys) this.subscribers.set(key, (this.subscribers.get(key) ?? 0) + 1);
+    // Takes every push off the pubSub at once, whatever the pace of the subscriber's socket.
+    void (async () => {
+      try {
+        for (;;) {
+          const result = await step;
+          if (result.done || released) break;
+          if (!filter || filter(result.value)) {
+            buffered.set(conflationKey(result.value), result.value);
+            waiting.wake?.();
+          }
+          step = source.next();
+        }
+      } catch (error) {
+        this.options.logger.warn({ err: error, topic }, 'subscription source failed');
+      }
+      release();
+    })();
     const done = (): IteratorReturnResult<undefined> => ({ done: true, value: undefined });
-    // A plain iterator rather than another Repeater: a push to hundreds of subscribers goes through it hundreds of times.
     const iterator: AsyncIterableIterator<TopicPayload<K>> = {
       next: async () => {
         for (;;) {
-          const step: IteratorResult<TopicPayload<K>> = await (pending ?? source.next());
-          pending = null;
-          if (step.done || released) {
-            release();
-            return done();
+          const first = buffered.entries().next();
+          if (!first.done) {
+            buffered.delete(first.value[0]);
+            return { done: false, value: first.value[1] };
           }
-          if (!filter || (await filter(step.value))) return step;
+          if (released) return done();
+          await new Promise<void>((resolve) => {
+            waiting.wake = resolve;
+          });
+          waiting.wake = null;
         }
       },
       return: async () => {
         release();
+        buffered.clear();
         await source.return?.();
         return done();
       },
       throw: async (error?: unknown) => {
         release();
+        buffered.clear();
         await source.return?.();
         throw error;
       },

@@ -27,6 +27,7 @@ export interface Decided<S, E> {
 interface Entry {
   state: unknown;
   revision: bigint | 'no_stream';
+  fold?: StreamFold<unknown, unknown>;
 }
 
 export interface DecisionWriterOptions {
@@ -75,6 +76,18 @@ export class DecisionWriter {
     });
   }
 
+  /**
+   * An event of a stream seen elsewhere (the reactor's subscription): folded into the kept state when it is
+   * the very next revision, which saves the next decision on that stream from reading it again.
+   */
+  observe(streamId: string, revision: bigint, event: { type: string; data: unknown }): void {
+    const entry = this.cache.get(streamId);
+    if (!entry?.fold) return;
+    const expected = entry.revision === 'no_stream' ? 0n : entry.revision + 1n;
+    if (revision !== expected) return;
+    this.cache.set(streamId, { state: entry.fold.evolve(entry.state, event), revision, fold: entry.fold });
+  }
+
   forget(streamId: string): void {
     this.cache.delete(streamId);
   }
@@ -116,7 +129,7 @@ export class DecisionWriter {
         throw error;
       }
       this.counters.appends += 1;
-      const next: Entry = { state: events.reduce((s, e) => fold.evolve(s, e), state), revision: result.nextExpectedRevision };
+      const next: Entry = { state: events.reduce((s, e) => fold.evolve(s, e), state), revision: result.nextExpectedRevision, fold: fold as StreamFold<unknown, unknown> };
       this.remember(streamId, next);
       this.onEvents(
         streamId,
@@ -131,11 +144,11 @@ export class DecisionWriter {
     if (from === START) this.counters.fullReads += 1;
     else this.counters.tailReads += 1;
     const tail = await this.store.readStream(streamId, { fromRevision: from });
-    if (tail.length === 0) return entry;
+    if (tail.length === 0) return entry.fold ? entry : { ...entry, fold: fold as StreamFold<unknown, unknown> };
     let state = entry.state as S;
     for (const recorded of tail) state = fold.evolve(state, { type: recorded.type, data: recorded.data } as E);
     this.onEvents(streamId, tail);
-    return { state, revision: tail[tail.length - 1].revision };
+    return { state, revision: tail[tail.length - 1].revision, fold: fold as StreamFold<unknown, unknown> };
   }
 
   private remember(streamId: string, entry: Entry): void {

@@ -19,7 +19,7 @@ import type { TelnyxPort } from '../infrastructure/telnyx/telnyx';
 import type { RecordingStore } from '../recordings/recordingStore';
 import { route } from '../routing/router';
 import type { RoutingDecision } from '../routing/routingDecision';
-import { agentBySipUsername, agentsServing, queuePosition, routingSnapshot } from '../routing/routingView';
+import { agentBySipUsername, agentsServing, queuePosition, routingSnapshot, type RoutingView } from '../routing/routingView';
 import { estimatedWaitSeconds } from '../routing/ewt';
 import type { Lease, ReadModelDocument, ReadModelStore } from '../../projections/infrastructure/readModels/readModelStore';
 import { nowIso, type ReactorClock } from './clock';
@@ -195,6 +195,11 @@ export class Reactor {
       downloads: { ...this.downloader.counters },
       writer: { ...this.writer.counters },
     };
+  }
+
+  /** The routing view as folded so far (read-only; for diagnostics and tests). */
+  routingView(): Readonly<RoutingView> {
+    return this.state.view;
   }
 
   /** Waits until the reactor has handled everything appended so far (tests). */
@@ -499,6 +504,7 @@ export class Reactor {
       if (folded.routing) this.requestPass();
     }
     this.releaseClaims(event.position);
+    this.writer.observe(event.streamId, event.revision, event);
     if (event.position <= this.actFrom) return;
     const work = this.react(event);
     if (work) this.progress.track(slot, work);

@@ -165,12 +165,14 @@ export class ReactorState {
         const pending = pendingCommandOf(d, (event as unknown as RecordedEvent).revision);
         this.pendingCommands.set(d.commandId, pending);
         this.mark(`cmd:${d.commandId}`);
+        if (pending.command.action === 'dial') this.dialRequested(d.commandId, pending.command.params.client_state, d.occurredAt);
         this.listener.commandRequested(pending);
         return;
       }
       case 'TelnyxCommandAccepted':
       case 'TelnyxCommandFailed':
         if (this.pendingCommands.delete(event.data.commandId)) this.mark(`cmd:${event.data.commandId}`);
+        if (event.data.action === 'dial') this.dialSettled(event.data.commandId, event.type === 'TelnyxCommandAccepted' ? (event.data.result.callControlId ?? null) : null, event.data.occurredAt);
         this.listener.commandSettled(event.data.commandId);
         return;
       case 'RecordingDownloadRequested': {
@@ -258,6 +260,27 @@ export class ReactorState {
     this.agentLegs.set(callControlId, { agentId: agentId ?? known?.agentId ?? '', answered, lastSeen });
     this.mark(key);
     return false;
+  }
+
+  /** A dial to an agent's (or supervisor's) device: busy from the decision on, before any webhook of the leg. */
+  private dialRequested(commandId: string, clientState: string, at: string): void {
+    const dialled = decodeClientState(clientState);
+    const agentId = dialled?.role === 'agent' ? dialled.agentId : dialled?.role === 'supervisor' ? dialled.supervisorId : undefined;
+    if (!agentId) return;
+    this.agentLegs.set(`dial:${commandId}`, { agentId, answered: false, lastSeen: at });
+    this.mark(`leg:dial:${commandId}`);
+  }
+
+  /** The dial was answered with the leg's id (tracked by its webhooks from now on), or refused (no leg). */
+  private dialSettled(commandId: string, callControlId: string | null, at: string): void {
+    const pending = this.agentLegs.get(`dial:${commandId}`);
+    if (!pending) return;
+    this.agentLegs.delete(`dial:${commandId}`);
+    this.mark(`leg:dial:${commandId}`);
+    if (callControlId === null || this.endedLegs.has(callControlId)) return;
+    const known = this.agentLegs.get(callControlId);
+    this.agentLegs.set(callControlId, known ?? { ...pending, lastSeen: at > pending.lastSeen ? at : pending.lastSeen });
+    this.mark(`leg:${callControlId}`);
   }
 
   /** Agents whose device has a leg ringing or up (as far as the webhooks tell) at `nowMs`. */

@@ -221,22 +221,22 @@ export const stormReport = async (h: Harness, placed: readonly PlacedCall[], age
   };
 };
 
-/** Polls each call that has not ended yet (cheaply: one stream read each, twice a second). */
+/** Waits for CallEnded of every placed call, following the store with a subscription filtered on that type. */
 export const waitForEnds = async (h: Harness, placed: readonly PlacedCall[], timeoutMs: number): Promise<void> => {
   const open = new Set(placed.map((p) => p.callSessionId));
-  const deadline = Date.now() + timeoutMs;
-  while (open.size > 0) {
-    for (const callId of [...open]) {
-      const events = await h.store.readStream(`call-${callId}`, { direction: 'backwards', maxCount: 30 });
-      if (events.some((e) => e.type === 'CallEnded')) open.delete(callId);
+  const subscription = h.store.subscribeToAll({ fromPosition: 'start', filter: { eventTypePrefixes: ['CallEnded'] } });
+  const timer = setTimeout(() => void subscription.close(), timeoutMs);
+  try {
+    for await (const event of subscription) {
+      open.delete((event.data as { callId: string }).callId);
+      if (open.size === 0) return;
     }
-    if (open.size === 0) return;
-    if (Date.now() > deadline) {
-      const first = [...open][0];
-      throw new Error(`${open.size} calls did not end in time: ${[...open].slice(0, 5).join(', ')}\n${await describeCall(h, first)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  } finally {
+    clearTimeout(timer);
+    await subscription.close();
   }
+  const first = [...open][0];
+  throw new Error(`${open.size} calls did not end in time: ${[...open].slice(0, 5).join(', ')}\n${await describeCall(h, first)}`);
 };
 
 /** The story of one call, for a failure message: its events (with webhook types and command actions) and its legs. */

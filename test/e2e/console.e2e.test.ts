@@ -328,6 +328,7 @@ describeInBrowser('the console in Chromium against the running product', () => {
     await agent.getByTestId('sign-out').click();
     await agent.waitForURL(/\/login$/);
     await agent.getByTestId('login-username').waitFor();
+    expect(await agent.getByTestId('login-notice').count()).toBe(0);
     await shot(agent, '30-signed-out');
     for (let i = 0; i < 40 && app.simulator!.rtc.sessionViews().filter((v) => v.registered).length > 1; i++) await new Promise((resolve) => setTimeout(resolve, 250));
     // Only the supervisor's softphone is left.

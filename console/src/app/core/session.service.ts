@@ -30,6 +30,7 @@ export class SessionService {
   private refreshAttempts = 0;
   private sessionEvents: Subscription | null = null;
   private readonly logoutHooks: Array<() => Promise<void>> = [];
+  private signingOut = false;
   /** Why the last session ended, for the login page. */
   readonly endedBecause = signal<string | null>(null);
 
@@ -109,6 +110,8 @@ export class SessionService {
 
   /** Signs out on the server (which also deletes this device's telephony credential), then locally. */
   async logout(): Promise<void> {
+    this.signingOut = true;
+    this.endedBecause.set(null);
     if (this.store.session()) {
       await Promise.race([Promise.allSettled(this.logoutHooks.map((hook) => hook())), new Promise((resolve) => setTimeout(resolve, 3_000))]);
       try {
@@ -118,12 +121,14 @@ export class SessionService {
       }
     }
     this.clear();
+    this.signingOut = false;
     await this.router.navigateByUrl('/login');
   }
 
   /** The session is over (refused renewal, revocation): back to the login page with the reason. */
   expire(reason: string): void {
-    if (!this.store.session()) return;
+    // The server announces our own sign-out as the end of this session: that needs no explanation.
+    if (!this.store.session() || this.signingOut) return;
     this.endedBecause.set(reason);
     this.clear();
     void this.router.navigateByUrl('/login');

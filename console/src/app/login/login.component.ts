@@ -22,7 +22,7 @@ import { SessionStore } from '../core/session-store';
           </div>
         </div>
         @if (session.endedBecause(); as reason) {
-          <p class="notice" role="status">{{ reason }}</p>
+          <p class="notice" role="status" data-testid="login-notice">{{ reason }}</p>
         }
         <label class="field">Username
           <input name="username" autocomplete="username" [(ngModel)]="username" required autofocus data-testid="login-username" />

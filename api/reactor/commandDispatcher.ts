@@ -85,6 +85,25 @@ export const legOfDial = (state: CallState, command: PendingCommand): Leg | unde
 };
 
 /**
+ * What the call's webhooks already show of a command that may have been sent before (by an earlier process):
+ * its effect (the outcome can be recorded without sending it again), or its leg gone (it cannot run any more).
+ * Undefined when only Telnyx knows.
+ */
+export const evidenceOf = (state: CallState, command: PendingCommand): CommandOutcome | undefined => {
+  const action = command.command.action;
+  if (action === 'dial') {
+    const leg = legOfDial(state, command);
+    return leg ? { ok: true, result: { callControlId: leg.callControlId, ...(leg.callLegId ? { callLegId: leg.callLegId } : {}) } } : undefined;
+  }
+  const leg = command.callControlId ? state.legs[command.callControlId] : undefined;
+  if (!leg) return undefined;
+  if (action === 'hangup' && leg.status === 'ended') return { ok: true, result: {} };
+  if (action === 'answer' && leg.status !== 'initiated') return { ok: true, result: {} };
+  if (leg.status === 'ended') return failure(422, '90018', 'Call has already ended (seen in its webhooks)');
+  return undefined;
+};
+
+/**
  * Sends the Telnyx commands the call streams request: per call one at a time in stream order, calls in
  * parallel, each with its deterministic command_id, and records every outcome on the call. Telnyx
  * unavailable: the same command_id is retried while Telnyx would still drop a repeat; a command older than
@@ -103,7 +122,7 @@ export class CommandDispatcher {
   private readonly windowMs: number;
   private readonly marginMs: number;
   private readonly retryDelaysMs: readonly number[];
-  readonly counters = { sent: 0, accepted: 0, failed: 0, retried: 0, reconciled: 0, resentWhenReconciling: 0 };
+  readonly counters = { sent: 0, accepted: 0, failed: 0, retried: 0, reconciled: 0, resentWhenReconciling: 0, settledFromWebhooks: 0 };
 
   constructor(private readonly options: DispatcherOptions) {
     this.windowMs = options.windowMs ?? TELNYX_COMMAND_ID_WINDOW_MS;
@@ -223,7 +242,18 @@ export class CommandDispatcher {
    */
   private async process(command: PendingCommand): Promise<boolean> {
     const { clock, logger } = this.options;
-    let firstSend: number | undefined = this.fresh.has(command.commandId) ? undefined : Date.parse(command.requestedAt);
+    const inherited = !this.fresh.has(command.commandId);
+    let firstSend: number | undefined;
+    if (inherited) {
+      firstSend = Date.parse(command.requestedAt);
+      const known = await this.knownEffect(command);
+      if (known === false) return false;
+      if (known) {
+        this.counters.settledFromWebhooks += 1;
+        this.finish(command, known);
+        return true;
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       if (!this.mayAct()) return false;
       if (firstSend !== undefined && clock.now() - firstSend >= this.windowMs - this.marginMs) return this.reconcile(command);
@@ -242,6 +272,19 @@ export class CommandDispatcher {
       }
       this.finish(command, outcome);
       return true;
+    }
+  }
+
+  /** The evidence for a command that may have been sent before; false when the call cannot be read now (try later). */
+  private async knownEffect(command: PendingCommand): Promise<CommandOutcome | undefined | false> {
+    for (let attempt = 0; ; attempt++) {
+      if (!this.mayAct()) return false;
+      try {
+        return evidenceOf(await this.options.callState(command.callId), command);
+      } catch (error) {
+        this.options.logger.warn({ commandId: command.commandId, callId: command.callId, attempt, err: error }, 'could not read the call to check a command; retrying');
+        await sleep(this.retryDelaysMs[Math.min(attempt, this.retryDelaysMs.length - 1)]);
+      }
     }
   }
 
@@ -277,23 +320,17 @@ export class CommandDispatcher {
       try {
         const state = await this.options.callState(command.callId);
         const action = command.command.action;
+        const known = evidenceOf(state, command);
+        if (known) {
+          this.finish(command, known);
+          return true;
+        }
         if (action === 'dial') {
-          const leg = legOfDial(state, command);
-          this.finish(
-            command,
-            leg
-              ? { ok: true, result: { callControlId: leg.callControlId, ...(leg.callLegId ? { callLegId: leg.callLegId } : {}) } }
-              : failure(null, 'unconfirmed', 'no leg of this dial appeared within the command_id window'),
-          );
+          this.finish(command, failure(null, 'unconfirmed', 'no leg of this dial appeared within the command_id window'));
           return true;
         }
         if (command.callControlId === null) {
           this.finish(command, failure(null, 'VALIDATION', `${action} needs a call_control_id`));
-          return true;
-        }
-        const leg = state.legs[command.callControlId];
-        if (action === 'answer' && leg && leg.status !== 'initiated') {
-          this.finish(command, { ok: true, result: {} });
           return true;
         }
         let alive: boolean;

@@ -555,7 +555,8 @@ export class CenterSimulation {
   /** The intake appends the webhook to its session's stream; the reactor hands it to the owning call. */
   private webhook(_callId: string, webhook: TelnyxWebhookData, originatingAgentId: string | null = null): void {
     const leg = webhook.callControlId ? this.legs.get(webhook.callControlId) : undefined;
-    if (leg?.ended) return;
+    // Nothing more happens on a leg that hung up, except its recording being saved.
+    if (leg?.ended && webhook.eventType !== 'call.recording.saved') return;
     if (leg && webhook.eventType === 'call.hangup') leg.ended = true;
     if (leg && webhook.eventType === 'call.answered') leg.answered = true;
     const stored: TelnyxWebhookData = { ...webhook, raw: JSON.stringify({ data: { record_type: 'event', id: webhook.webhookId, event_type: webhook.eventType, occurred_at: webhook.occurredAt, payload: webhook.payload }, meta: webhook.meta }) };

@@ -509,15 +509,15 @@ const applyDomainEvent = (doc: CallHistoryDoc, event: CallEvent, position: bigin
 };
 
 const timelineEntry = (recorded: RecordedEvent, event: CallEvent, at: string): TimelineEntry => {
-  const entry: TimelineEntry = { position: recorded.position.toString(), at, type: event.type, summary: '' };
+  const position = recorded.position.toString();
   if (event.type === 'TelnyxWebhookReceived' || event.type === 'TelnyxWebhookLinked') {
     const w = event.data;
-    entry.summary = timelineSummary(event, clientStateOf(w)?.role ?? null);
-    entry.webhook = event.type === 'TelnyxWebhookLinked' ? { id: w.webhookId, eventType: w.eventType, linkedFrom: event.data.linkedFromStreamId } : { id: w.webhookId, eventType: w.eventType };
-    return entry;
+    const summary = timelineSummary(event, clientStateOf(w)?.role ?? null);
+    return event.type === 'TelnyxWebhookLinked'
+      ? [position, at, event.type, summary, w.webhookId, w.eventType, event.data.linkedFromStreamId]
+      : [position, at, event.type, summary, w.webhookId, w.eventType];
   }
-  entry.summary = timelineSummary(event);
-  return entry;
+  return [position, at, event.type, timelineSummary(event)];
 };
 
 /**
@@ -528,7 +528,7 @@ export const applyToCallHistory = (current: CallHistoryDoc | null, callId: strin
   const doc = current ?? emptyCallHistory(callId);
   if (event.type === 'TelnyxWebhookReceived' || event.type === 'TelnyxWebhookLinked') {
     const webhookId = event.data.webhookId;
-    if (doc.timeline.some((entry) => entry.webhook?.id === webhookId)) return doc;
+    if (doc.timeline.some((entry) => entry[4] === webhookId)) return doc;
   }
   const at = event.data.occurredAt;
   applyDomainEvent(doc, event, recorded.position);

@@ -32,15 +32,32 @@ export const HISTORY_OUTCOMES: readonly HistoryOutcome[] = [
   'rejected',
 ];
 
-/** One recorded event of the call, compact. `position` (decimal) finds the full event, raw webhook included, in the event store. */
-export interface TimelineEntry {
+/**
+ * One recorded event of the call, as a compact tuple (a call has some sixty of them):
+ * [position, at, type, summary], plus [webhookId, eventType] for a webhook, plus the stream of the
+ * original for a linked copy. `position` (decimal) finds the full event, raw webhook included, in the
+ * event store. `timelineOf` (queries) turns them into objects.
+ */
+export type TimelineEntry =
+  | [position: string, at: string, type: string, summary: string]
+  | [position: string, at: string, type: string, summary: string, webhookId: string, eventType: string]
+  | [position: string, at: string, type: string, summary: string, webhookId: string, eventType: string, linkedFrom: string];
+
+export interface TimelineItem {
   position: string;
   at: string;
   type: string;
   summary: string;
-  /** Webhooks only: the Telnyx webhook id and event type; `linkedFrom` is the stream of the original when this is a linked copy. */
-  webhook?: { id: string; eventType: string; linkedFrom?: string };
+  webhook: { id: string; eventType: string; linkedFrom: string | null } | null;
 }
+
+export const timelineItem = (entry: TimelineEntry): TimelineItem => ({
+  position: entry[0],
+  at: entry[1],
+  type: entry[2],
+  summary: entry[3],
+  webhook: entry.length > 4 ? { id: entry[4] as string, eventType: entry[5] as string, linkedFrom: entry[6] ?? null } : null,
+});
 
 export interface CallLegView {
   callControlId: string;

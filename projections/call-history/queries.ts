@@ -2,9 +2,9 @@ import type { PreviousCall } from '../../api/crm/crmPort';
 import type { Filter, Page, ReadModelStore, FieldCondition } from '../infrastructure/readModels/readModelStore';
 import { findDocuments, getDocument, pageSize } from '../shared/queries';
 import { CALL_HISTORY_COLLECTIONS, CALL_HISTORY_PROJECTION } from './callHistoryProjection';
-import type { CallAgentDoc, CallHistoryDoc, HistoryOutcome } from './callHistoryView';
+import { timelineItem, type CallAgentDoc, type CallHistoryDoc, type HistoryOutcome, type TimelineItem } from './callHistoryView';
 
-export type { CallHistoryDoc, HistoryOutcome, TimelineEntry, DecisionView, OfferView, ConnectionView, RecordingView, CallLegView, QueueVisit } from './callHistoryView';
+export type { CallHistoryDoc, HistoryOutcome, TimelineEntry, TimelineItem, DecisionView, OfferView, ConnectionView, RecordingView, CallLegView, QueueVisit } from './callHistoryView';
 
 export interface CallHistoryFilter {
   /** Calls that started at or after this instant (ISO). */
@@ -61,3 +61,6 @@ export const previousCalls = async (store: ReadModelStore, callerNumber: string,
   const page = await callHistory(store, { callerNumber }, { limit });
   return page.items.map((c) => ({ callId: c.callId, startedAt: c.startedAt ?? '', outcome: c.outcome, queueId: c.queueId, agentId: c.agentId }));
 };
+
+/** A call's timeline as objects (the document stores compact tuples). */
+export const timelineOf = (call: Pick<CallHistoryDoc, 'timeline'>): TimelineItem[] => call.timeline.map(timelineItem);

@@ -107,24 +107,31 @@ const withSettings = (doc: QueueViewDoc, config: CenterConfig): QueueViewDoc => 
 const byRoutingOrder = (a: WaitingCallView, b: WaitingCallView): number =>
   b.priority - a.priority || (a.enqueuedAt < b.enqueuedAt ? -1 : a.enqueuedAt > b.enqueuedAt ? 1 : 0) || (a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : 0);
 
-/** Recomputes positions, waits as of `asOf`, estimated waits and the totals. */
+const enqueuedMs = new Map<string, number>();
+/** Date.parse of an enqueue time, remembered: every refresh reads the enqueue time of every waiting call. */
+const msOf = (iso: string): number => {
+  let ms = enqueuedMs.get(iso);
+  if (ms === undefined) {
+    if (enqueuedMs.size >= 100_000) enqueuedMs.clear();
+    enqueuedMs.set(iso, (ms = toMs(iso)));
+  }
+  return ms;
+};
+
+/** Recomputes positions, waits as of `asOf`, estimated waits and the totals, in place. */
 export const refreshQueue = (doc: QueueViewDoc, asOf: string | null, agentsServing: number): QueueViewDoc => {
   const nowMs = asOf === null ? Number.NaN : toMs(asOf);
-  const calls = [...doc.calls].sort(byRoutingOrder).map((call, i) => {
-    const position = i + 1;
-    return {
-      ...call,
-      position,
-      waitedSeconds: Number.isNaN(nowMs) ? 0 : secondsFrom(toMs(call.enqueuedAt), nowMs),
-      estimatedWaitSeconds: estimatedWaitSeconds({ position, ahtSeconds: doc.ahtSeconds, agentsServing }),
-    };
-  });
+  const calls = doc.calls.sort(byRoutingOrder);
   let waiting = 0;
   let ringing = 0;
   let callbacks = 0;
   let longestWaitSeconds = 0;
   let oldestEnqueuedAt: string | null = null;
-  for (const call of calls) {
+  for (let i = 0; i < calls.length; i++) {
+    const call = calls[i];
+    call.position = i + 1;
+    call.waitedSeconds = Number.isNaN(nowMs) ? 0 : secondsFrom(msOf(call.enqueuedAt), nowMs);
+    call.estimatedWaitSeconds = estimatedWaitSeconds({ position: call.position, ahtSeconds: doc.ahtSeconds, agentsServing });
     if (call.state === 'ringing') ringing++;
     if (call.kind === 'callback') {
       callbacks++;
@@ -134,7 +141,8 @@ export const refreshQueue = (doc: QueueViewDoc, asOf: string | null, agentsServi
     if (call.waitedSeconds > longestWaitSeconds) longestWaitSeconds = call.waitedSeconds;
     if (oldestEnqueuedAt === null || call.enqueuedAt < oldestEnqueuedAt) oldestEnqueuedAt = call.enqueuedAt;
   }
-  return { ...doc, calls, waiting, ringing, callbacks, longestWaitSeconds, oldestEnqueuedAt, asOf };
+  Object.assign(doc, { waiting, ringing, callbacks, longestWaitSeconds, oldestEnqueuedAt, asOf });
+  return doc;
 };
 
 const mapCall = (doc: QueueViewDoc, callId: string, entryId: string | null, change: (call: WaitingCallView) => WaitingCallView): QueueViewDoc => ({
@@ -177,7 +185,16 @@ export const queueProjection = (): Projection =>
       const changeQueue = (queueId: string, centerAfter: QueueCenterDoc, change: (doc: QueueViewDoc) => QueueViewDoc): void => {
         changes.change<QueueViewDoc>(QUEUE_COLLECTIONS.queues, queueId, (current) => {
           const changed = change(current ?? withSettings(emptyQueue(queueId), centerAfter.config));
-          return refreshQueue({ ...changed, agents: countersFor(centerAfter, queueId) }, laterIso(changed.asOf, at), agentsServingFor(centerAfter, queueId));
+          changed.agents = countersFor(centerAfter, queueId);
+          return refreshQueue(changed, laterIso(changed.asOf, at), agentsServingFor(centerAfter, queueId));
+        });
+      };
+      /** What an agent doing something else changes: the counters only (waits stay as of the queue's last call event). */
+      const changeCounters = (queueId: string, centerAfter: QueueCenterDoc): void => {
+        changes.change<QueueViewDoc>(QUEUE_COLLECTIONS.queues, queueId, (current) => {
+          const doc = current ?? refreshQueue(withSettings(emptyQueue(queueId), centerAfter.config), null, 0);
+          doc.agents = countersFor(centerAfter, queueId);
+          return doc;
         });
       };
 
@@ -203,8 +220,13 @@ export const queueProjection = (): Projection =>
           target.agents[agentId] = after;
           return target;
         });
-        const changedForQueues = bucketOf(before) !== bucketOf(after) || before.status !== after.status || before.registered !== after.registered;
-        if (changedForQueues) for (const queueId of center.config.servedBy[agentId] ?? []) changeQueue(queueId, center, (doc) => doc);
+        // A status change also changes the estimated waits (they count the agents available for the queue).
+        const statusChanged = before.status !== after.status;
+        const countersChanged = statusChanged || bucketOf(before) !== bucketOf(after) || before.registered !== after.registered;
+        for (const queueId of countersChanged ? (center.config.servedBy[agentId] ?? []) : []) {
+          if (statusChanged) changeQueue(queueId, center, (doc) => doc);
+          else changeCounters(queueId, center);
+        }
         await changes.commit({ update });
         return;
       }

@@ -72,7 +72,10 @@ export interface QueueViewDoc extends ReadModelDocument {
   /** Handle time used for estimated waits: a moving average of the queue's talk time plus the agents' wrap-up. */
   ahtSeconds: number;
   ahtSamples: number;
-  /** Time of the latest event applied to this document (waits are computed at this instant). */
+  /**
+   * When the waits were computed: the time of the latest call event of the queue, configuration change or
+   * status change of an agent serving it. (An agent starting or ending a call changes only `agents`.)
+   */
   asOf: string | null;
 }
 

@@ -2,7 +2,7 @@ import { defaultConfiguration } from '../../api/config/defaultConfiguration';
 import { callScenario } from '../../api/calls/callScenario';
 import { connectedTo, customerHangsUp, onAgent, onCustomer, queuedInSales, SESSION } from '../../api/calls/callTestKit';
 import { callBridged, callHangup } from '../../api/calls/webhookFixtures';
-import { recorded, appendAll, closeStores, memoryDocs, openStores, projectInMemory, recordAppends, simulate, type Stores } from '../../test/projections/support/harness';
+import { recorded, appendAll, closeStores, memoryDocs, openStores, projectInMemory, simulate, type Stores } from '../../test/projections/support/harness';
 import type { CallPlan } from '../../bench/projections/centerSimulation';
 import { rebuildAll } from '../runner/projectionRunner';
 import { callHistoryProjection, CALL_HISTORY_COLLECTIONS } from './callHistoryProjection';

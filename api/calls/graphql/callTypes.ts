@@ -1,6 +1,6 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { CallHistoryDoc, TimelineEntry as TimelineEntryView, TransferView } from '../../../projections/call-history/callHistoryView';
+import { timelineItem, type CallHistoryDoc, type TimelineEntry as TimelineEntryView, type TransferView } from '../../../projections/call-history/callHistoryView';
 import { CallDirectionEnum, ConnectionViaEnum } from '../../agents/graphql/agentTypes';
 import { SkillRequirement } from '../../queues/queueTypes';
 
@@ -522,7 +522,7 @@ export class WebhookReference {
   @Field(() => String)
   eventType!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, deprecationReason: 'The call document no longer keeps it: read the webhook from eventHistory by the entry position. Always null.' })
   callControlId!: string | null;
 
   @Field(() => String, { nullable: true, description: 'The stream of the original when this is a linked copy.' })
@@ -543,11 +543,23 @@ export class TimelineEntry {
   @Field(() => String)
   summary!: string;
 
-  @Field(() => ID)
-  eventId!: string;
+  @Field(() => ID, { nullable: true, deprecationReason: 'The call document no longer keeps it: find the event in eventHistory by position. Always null.' })
+  eventId!: string | null;
 
   @Field(() => WebhookReference, { nullable: true })
   webhook!: WebhookReference | null;
+
+  static from(entry: TimelineEntryView): TimelineEntry {
+    const item = timelineItem(entry);
+    return {
+      position: item.position,
+      at: item.at,
+      type: item.type,
+      summary: item.summary,
+      eventId: null,
+      webhook: item.webhook ? { webhookId: item.webhook.id, eventType: item.webhook.eventType, callControlId: null, linkedFrom: item.webhook.linkedFrom } : null,
+    };
+  }
 }
 
 @ObjectType({ simpleResolvers: true })
@@ -586,7 +598,8 @@ const transferView = (t: TransferView): CallTransfer =>
 
 /** The latest of the given event types in the timeline. */
 const lastOf = (timeline: readonly TimelineEntryView[], types: readonly string[]): string | null => {
-  for (let i = timeline.length - 1; i >= 0; i--) if (types.includes(timeline[i].type)) return timeline[i].type;
+  // Entries are [position, at, type, summary, …].
+  for (let i = timeline.length - 1; i >= 0; i--) if (types.includes(timeline[i][2])) return timeline[i][2];
   return null;
 };
 
@@ -783,7 +796,7 @@ export class Call {
       dispositions: doc.dispositions,
       supervision: doc.supervision,
       legs: doc.legs,
-      timeline: doc.timeline,
+      timeline: doc.timeline.map((entry) => TimelineEntry.from(entry)),
       lastEventAt: doc.lastEventAt,
       version: doc._position === undefined ? null : doc._position.toString(),
     });

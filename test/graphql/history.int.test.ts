@@ -49,6 +49,7 @@ describe('history queries', () => {
   let h: Harness;
   const tokens: Record<string, string> = {};
   let batchTwoFrom: string;
+  let fixture: ReadModelFixture;
 
   beforeAll(async () => {
     h = await startHarness();
@@ -67,7 +68,7 @@ describe('history queries', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     await h.events.append('alpha-1', [event('Noted', 7)]);
 
-    const fixture = new ReadModelFixture(h.readModels);
+    fixture = new ReadModelFixture(h.readModels);
     await fixture.activate(CALL_HISTORY_PROJECTION);
     const calls = [
       connectedCallDoc('call-1', 'ann', { startedAt: '2026-03-01T09:00:00.000Z', outcome: 'answered', status: 'ended' }),
@@ -182,6 +183,36 @@ describe('history queries', () => {
       const res = await h.gql(`query { callHistory(first: 200) { nodes { id caller { number name contact previousCalls } connections { agentId connectedAt } timeline { type at } } } }`, {}, tokens.sue);
       expect(errorCode(res)).toBe('GRAPHQL_VALIDATION_FAILED');
       expect(res.errors?.[0].message).toMatch(/too complex/);
+    });
+  });
+
+  it("maps a call's compact timeline and tells what runs on the call now", async () => {
+    await fixture.write(
+      CALL_HISTORY_PROJECTION,
+      CALL_HISTORY_COLLECTIONS.calls,
+      connectedCallDoc('call-live', 'ann', {
+        startedAt: '2026-02-01T09:00:00.000Z',
+        timeline: [
+          ['10', '2026-02-01T09:00:00.000Z', 'WebhookReceived', 'call.initiated (customer)', 'wh-1', 'call.initiated'],
+          ['12', '2026-02-01T09:00:01.000Z', 'RecordingStarted', 'recording started'],
+          ['15', '2026-02-01T09:00:02.000Z', 'TranscriptionStarted', 'transcription started'],
+        ],
+      }),
+    );
+    const res = await h.gql<{ call: { recording: string; transcribing: boolean; timeline: unknown[] } }>(
+      `query { call(id: "call-live") { recording transcribing timeline { position at type summary webhook { webhookId eventType linkedFrom } } } }`,
+      {},
+      tokens.ann,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.call).toEqual({
+      recording: 'ON',
+      transcribing: true,
+      timeline: [
+        { position: '10', at: '2026-02-01T09:00:00.000Z', type: 'WebhookReceived', summary: 'call.initiated (customer)', webhook: { webhookId: 'wh-1', eventType: 'call.initiated', linkedFrom: null } },
+        { position: '12', at: '2026-02-01T09:00:01.000Z', type: 'RecordingStarted', summary: 'recording started', webhook: null },
+        { position: '15', at: '2026-02-01T09:00:02.000Z', type: 'TranscriptionStarted', summary: 'transcription started', webhook: null },
+      ],
     });
   });
 

@@ -47,6 +47,13 @@ export interface Callstream {
   projections: ProjectionDaemon | null;
   /** Metrics and readiness; the reactor reports its position with `observability.setReactorPosition`. */
   observability: Observability;
+  /** Null when the reactor runs in its own process (CALLSTREAM_REACTOR=false; api/reactorMain.ts). */
+  reactor: Reactor | null;
+  /** Agent and supervisor actions on calls, agents and configuration (the GraphQL mutations' write side). */
+  callControl: CallControlService;
+  recordings: RecordingStore;
+  /** The telephony time line: the simulator's scaled clock, or real time against Telnyx. */
+  clock: ReactorClock;
   url: string;
   stop(): Promise<void>;
 }
@@ -95,6 +102,9 @@ export const startCallstream = async (options: CallstreamOptions = {}): Promise<
     logger: logger.child({ component: 'api' }),
     routers: [...observability.metricsRouters(), { path: '/', router: observability.timeWebhooks(webhooks) }],
     readiness: observability.readiness,
+    callControl,
+    configuration,
+    recordings,
     rateLimits: { ...observability.config.rateLimits, onLimited: (route) => observability.metrics.countRateLimited(route) },
   });
   api.app.use(serveConsole(env, simulator));
@@ -120,6 +130,7 @@ export const startCallstream = async (options: CallstreamOptions = {}): Promise<
       seedDefaultConfiguration: reactorSettings.seedDefaultConfiguration,
       commandIdWindowMs: reactorSettings.commandIdWindowMs,
       averageHandleSeconds: reactorSettings.averageHandleSeconds,
+      metrics: { handled: (position) => observability.setReactorPosition(position) },
     });
     reactor.start();
   }
@@ -142,11 +153,18 @@ export const startCallstream = async (options: CallstreamOptions = {}): Promise<
     simulator,
     projections,
     observability,
+    reactor,
+    callControl,
+    recordings,
+    clock,
     url,
     async stop() {
       await api.close();
+      await reactor?.stop();
       await projections?.stop();
+      await configuration.stop();
       await simulator?.close();
+      await recordings.close();
       await readModels.close();
       await eventStore.close();
     },

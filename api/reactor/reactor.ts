@@ -37,6 +37,8 @@ export interface ReactorMetrics {
   agentRoutable?(agentId: string, at: number, callsWaiting: number): void;
   /** A Telnyx command was handed to the HTTP client. */
   commandSent?(command: PendingCommand, at: number): void;
+  /** Every event up to `position` has been handled and the checkpoint saved there (lag gauges, readiness). */
+  handled?(position: bigint): void;
 }
 
 export interface ReactorOptions {
@@ -477,6 +479,7 @@ export class Reactor {
         () => {
           snapshot.saved();
           this.lastSaved = position;
+          this.options.metrics?.handled?.(position);
         },
         (error: unknown) => {
           snapshot.failed();

@@ -15,7 +15,7 @@ const err = (line: string): void => {
 };
 
 /** Events per batch of a rebuild: larger batches write each document fewer times while catching up. */
-const REBUILD_BATCH_SIZE = 5000;
+const REBUILD_BATCH_SIZE = 20_000;
 
 const usage = `Usage:
   npm run projections -- run                  run every projection live (single writer per projection)

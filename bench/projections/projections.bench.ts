@@ -24,7 +24,7 @@ import { dayPlan, tunedQueues } from './dayPlan';
  *   RSS and heap (sampled in this process: worker threads share its heap accounting and RSS), ratio to
  *   the baseline; in one thread, then split over BENCH_THREADS worker threads (default 2);
  * - each projection rebuilt alone (BENCH_EACH=0 skips these).
- * Env: BENCH_EVENTS, BENCH_AGENTS (default 200), BENCH_BATCH (rebuild batch size, default 5000),
+ * Env: BENCH_EVENTS, BENCH_AGENTS (default 200), BENCH_BATCH (rebuild batch size, default 20,000),
  * BENCH_DIR (keeps the generated store there and reuses it on the next run with the same size),
  * BENCH_RESULTS_DIR (default ./bench/results).
  */
@@ -157,7 +157,7 @@ interface Row {
 export const main = async (): Promise<void> => {
   const target = env('BENCH_EVENTS', 1_000_000);
   const agents = env('BENCH_AGENTS', 200);
-  const batchSize = env('BENCH_BATCH', 5000);
+  const batchSize = env('BENCH_BATCH', 20_000);
   const each = process.env.BENCH_EACH !== '0';
   const keep = process.env.BENCH_DIR !== undefined;
   const dir = keep ? join(process.env.BENCH_DIR as string, `projections-${agents}-${target}`) : mkdtempSync(join(tmpdir(), 'callstream-bench-projections-'));

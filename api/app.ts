@@ -27,7 +27,7 @@ import { Observability } from './observability';
 export interface CallstreamOptions {
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
-  /** Run the projections in this process (the default for npm start; compose runs them apart). */
+  /** Run the projections in this process (the default for npm start; CALLSTREAM_PROJECTIONS=false or false here for the compose layout, where `projections/cli.ts run` runs them). */
   runProjections?: boolean;
   /** Run the call-flow reactor in this process (the default; CALLSTREAM_REACTOR=false or false here for the compose layout, where api/reactorMain.ts runs it). */
   runReactor?: boolean;
@@ -137,7 +137,7 @@ export const startCallstream = async (options: CallstreamOptions = {}): Promise<
   await configuration.start();
 
   let projections: ProjectionDaemon | null = null;
-  if (options.runProjections ?? true) {
+  if (options.runProjections ?? env.CALLSTREAM_PROJECTIONS !== 'false') {
     projections = new ProjectionDaemon(eventStore, readModels, allProjections, logger.child({ component: 'projections' }));
     projections.start();
   }

@@ -135,6 +135,18 @@ describeInBrowser('the console in Chromium against the running product', () => {
     expect(app.simulator?.rtc.sessionViews()).toContainEqual(expect.objectContaining({ registered: true }));
   }, 60_000);
 
+  it('lists the audio devices and remembers the chosen microphone in this browser', async () => {
+    const mic = agent.getByTestId('mic-select');
+    await mic.locator('option').first().waitFor({ state: 'attached' });
+    const last = mic.locator('option').last();
+    const [value, label] = [await last.getAttribute('value'), (await last.textContent())?.trim()];
+    await mic.selectOption(value ?? '');
+    const stored = async () =>
+      agent.evaluate(() => JSON.parse((globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('callstream.audio') ?? '{}') as { micId?: string; micLabel?: string });
+    for (let i = 0; i < 20 && (await stored()).micId !== value; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await stored()).toMatchObject({ micId: value, micLabel: label });
+  }, 30_000);
+
   it('goes Available', async () => {
     await agent.getByTestId('status-available').click();
     await agent.getByTestId('agent-state').filter({ hasText: 'Available' }).waitFor();

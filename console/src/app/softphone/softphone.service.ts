@@ -377,10 +377,11 @@ export class SoftphoneService {
     const client = this.client;
     if (!client) return;
     try {
-      const [inputs, outputs] = await Promise.all([client.getAudioInDevices(), client.getAudioOutDevices().catch(() => [] as MediaDeviceInfo[])]);
-      const toList = (devices: MediaDeviceInfo[]): AudioDevice[] => devices.map((d, i) => ({ deviceId: d.deviceId, label: d.label || `Device ${i + 1}` }));
-      this.inputList.set(toList(inputs));
-      this.outputList.set(toList(outputs));
+      const devices = await client.getDevices();
+      const toList = (kind: MediaDeviceKind): AudioDevice[] =>
+        devices.filter((d) => d.kind === kind && d.deviceId !== '').map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${kind === 'audioinput' ? 'Microphone' : 'Speaker'} ${i + 1}` }));
+      this.inputList.set(toList('audioinput'));
+      this.outputList.set(toList('audiooutput'));
       const chosen = this.choice();
       const mic = matchDevice(this.inputList(), chosen.micId, chosen.micLabel);
       if (mic) await this.setMicrophone(mic.deviceId);

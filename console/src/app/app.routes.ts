@@ -9,7 +9,7 @@ export const routes: Routes = [
   { path: 'voicemails', title: 'Voicemail · callstream', canActivate: [requireRoles('SUPERVISOR', 'ADMIN')], loadComponent: () => import('./supervisor/voicemails.component').then((m) => m.VoicemailsComponent) },
   { path: 'reports', title: 'Reports · callstream', canActivate: [requireRoles('SUPERVISOR', 'ADMIN', 'ANALYST')], loadComponent: () => import('./supervisor/reports.component').then((m) => m.ReportsComponent) },
   { path: 'history', title: 'Calls · callstream', canActivate: [requireRoles('SUPERVISOR', 'ADMIN', 'ANALYST')], loadComponent: () => import('./analyst/history.component').then((m) => m.HistoryComponent) },
-  { path: 'calls/:callId', title: 'Call · callstream', canActivate: [requireRoles('SUPERVISOR', 'ADMIN', 'ANALYST', 'AGENT')], loadComponent: () => import('./analyst/call-timeline.component').then((m) => m.CallTimelineComponent) },
+  { path: 'calls/:callId', title: 'Call · callstream', canActivate: [requireRoles('SUPERVISOR', 'ADMIN', 'ANALYST')], loadComponent: () => import('./analyst/call-timeline.component').then((m) => m.CallTimelineComponent) },
   { path: 'events', title: 'Events · callstream', canActivate: [requireRoles('ANALYST', 'ADMIN')], loadComponent: () => import('./analyst/events.component').then((m) => m.EventsComponent) },
   { path: 'as-of', title: 'As of · callstream', canActivate: [requireRoles('ANALYST', 'SUPERVISOR', 'ADMIN')], loadComponent: () => import('./analyst/as-of.component').then((m) => m.AsOfComponent) },
   { path: '', pathMatch: 'full', canActivate: [landing], children: [] },

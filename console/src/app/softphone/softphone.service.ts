@@ -377,11 +377,12 @@ export class SoftphoneService {
     const client = this.client;
     if (!client) return;
     try {
-      const devices = await client.getDevices();
-      const toList = (kind: MediaDeviceKind): AudioDevice[] =>
-        devices.filter((d) => d.kind === kind && d.deviceId !== '').map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${kind === 'audioinput' ? 'Microphone' : 'Speaker'} ${i + 1}` }));
-      this.inputList.set(toList('audioinput'));
-      this.outputList.set(toList('audiooutput'));
+      // The audio-only lists: getDevices() also asks for the camera, which an agent's browser must not prompt for.
+      const [inputs, outputs] = await Promise.all([client.getAudioInDevices(), client.getAudioOutDevices().catch(() => [] as MediaDeviceInfo[])]);
+      const toList = (devices: MediaDeviceInfo[], kind: string): AudioDevice[] =>
+        devices.filter((d) => d.deviceId !== '').map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${kind} ${i + 1}` }));
+      this.inputList.set(toList(inputs, 'Microphone'));
+      this.outputList.set(toList(outputs, 'Speaker'));
       const chosen = this.choice();
       const mic = matchDevice(this.inputList(), chosen.micId, chosen.micLabel);
       if (mic) await this.setMicrophone(mic.deviceId);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildSchema, Kind, parse, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, Kind, NoDeprecatedCustomRule, parse, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import * as operations from '../../console/src/app/graphql/operations';
 
 /**
@@ -32,6 +32,11 @@ describe('the console’s GraphQL operations', () => {
 
   it.each(documents.map((d) => [d.name, d] as const))('%s is valid against schema.graphql', (_name, { doc }) => {
     expect(validate(schema, doc).map((e) => e.message)).toEqual([]);
+  });
+
+  it('reads no deprecated field (they are on their way out of the schema)', () => {
+    const uses = documents.flatMap(({ name, doc }) => validate(schema, doc, [NoDeprecatedCustomRule]).map((e) => `${name}: ${e.message}`));
+    expect(uses).toEqual([]);
   });
 
   it('holds one operation per document, with only the fragments it uses', () => {

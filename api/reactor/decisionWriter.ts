@@ -64,7 +64,39 @@ export class DecisionWriter {
 
   /** Decides on the stream's latest state and appends what was decided (nothing when the decision is empty). */
   handle<S, E extends DomainEvent>(fold: StreamFold<S, E>, streamId: string, decide: (state: S, revision: bigint | 'no_stream') => E[], metadata: EventMetadata): Promise<Decided<S, E>> {
-    return this.queue.run(streamId, () => this.decideAndAppend(fold, streamId, decide, metadata));
+    return this.queue.run(streamId, () => this.decideAndAppend(fold, streamId, (state, revision) => decide(state, revision).map((event) => ({ event, metadata }))));
+  }
+
+  /**
+   * Several decisions on one stream in one append: each decided on the state the previous ones left, each
+   * event with its own decision's metadata. Used for records that pile up (command outcomes), so they do
+   * not queue one append each in front of the stream's next decision.
+   */
+  handleBatch<S, E extends DomainEvent>(
+    fold: StreamFold<S, E>,
+    streamId: string,
+    items: ReadonlyArray<{ decide: (state: S) => E[]; metadata: EventMetadata }>,
+  ): Promise<Decided<S, E>> {
+    return this.queue.run(streamId, () =>
+      this.decideAndAppend(fold, streamId, (state) => {
+        const out: Array<{ event: E; metadata: EventMetadata }> = [];
+        let current = state;
+        for (const item of items) {
+          let decided: E[] = [];
+          try {
+            decided = item.decide(current);
+          } catch {
+            // A refused item (e.g. the outcome of a call that is gone) does not sink the others.
+            decided = [];
+          }
+          for (const event of decided) {
+            out.push({ event, metadata: item.metadata });
+            current = fold.evolve(current, event);
+          }
+        }
+        return out;
+      }),
+    );
   }
 
   /** The stream's latest state, after any decision queued before this read. */
@@ -103,8 +135,7 @@ export class DecisionWriter {
   private async decideAndAppend<S, E extends DomainEvent>(
     fold: StreamFold<S, E>,
     streamId: string,
-    decide: (state: S, revision: bigint | 'no_stream') => E[],
-    metadata: EventMetadata,
+    decideWithMetadata: (state: S, revision: bigint | 'no_stream') => Array<{ event: E; metadata: EventMetadata }>,
   ): Promise<Decided<S, E>> {
     this.counters.decisions += 1;
     let entry = this.entryOf(fold, streamId);
@@ -112,10 +143,11 @@ export class DecisionWriter {
       entry = await this.refresh(fold, streamId, entry);
       this.remember(streamId, entry);
       const state = entry.state as S;
-      const events = decide(state, entry.revision);
+      const decided = decideWithMetadata(state, entry.revision);
+      const events = decided.map((d) => d.event);
       if (events.length === 0) return { events, state, revision: entry.revision };
       const first = entry.revision === 'no_stream' ? 0n : entry.revision + 1n;
-      const data = events.map((event, i) => ({ id: eventIdAt(streamId, first + BigInt(i), event), type: event.type, data: event.data, metadata }));
+      const data = decided.map(({ event, metadata }, i) => ({ id: eventIdAt(streamId, first + BigInt(i), event), type: event.type, data: event.data, metadata }));
       let result;
       try {
         result = await this.store.append(streamId, data, { expectedRevision: entry.revision });

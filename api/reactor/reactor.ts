@@ -8,6 +8,8 @@ import type { CallCommand } from '../calls/callCommands';
 import type { CallEvent, CallTransferRequested } from '../calls/callEvents';
 import { reservationDeadline, type Timer } from '../calls/timers';
 import { CALL_STREAM_PREFIX, callStreamId, decodeClientState, owningCallId, sipUsernameOf, type TelnyxWebhookData } from '../calls/webhook';
+import { decideCall } from '../calls/callDecider';
+import type { CallState } from '../calls/callState';
 import { defaultConfigurationEvents } from '../config/defaultConfiguration';
 import { configStreams } from '../config/config';
 import { deterministicId, eventIdAt, type CommandMetadata } from '../core/decider';
@@ -138,6 +140,8 @@ export class Reactor {
   private readonly timerWork = new Set<Promise<unknown>>();
   private readonly background = new Set<Promise<unknown>>();
   private activeWaiters: Array<() => void> = [];
+  private readonly outcomeBatches = new Map<string, Array<{ command: PendingCommand; outcome: CommandOutcome; resolve: () => void; reject: (error: unknown) => void }>>();
+  private outcomeFlush: NodeJS.Immediate | undefined;
   private timersToClear: NodeJS.Timeout[] = [];
 
   // routing
@@ -503,7 +507,10 @@ export class Reactor {
     const slot = this.progress.delivered(event.position);
     if (event.position > this.state.foldedThrough) {
       const folded = this.state.fold(event);
-      if (folded.agentBecameRoutable !== null) this.options.metrics?.agentRoutable?.(folded.agentBecameRoutable, performance.now(), Object.keys(this.state.view.waiting).length);
+      if (folded.agentBecameRoutable !== null && this.options.metrics?.agentRoutable) {
+        const routable = Object.values(this.state.view.waiting).filter((w) => !w.offering && !this.claimedCalls.has(w.callId)).length;
+        this.options.metrics.agentRoutable(folded.agentBecameRoutable, performance.now(), routable);
+      }
       if (folded.routing) this.requestPass();
     }
     this.releaseClaims(event.position);
@@ -586,11 +593,44 @@ export class Reactor {
     }
   }
 
-  private async recordOutcome(command: PendingCommand, outcome: CommandOutcome): Promise<void> {
-    await this.call(command.callId, {
-      type: 'RecordCommandOutcome',
-      data: { commandId: command.commandId, action: command.command.action, ...(outcome.ok ? { ok: true, result: outcome.result } : { ok: false, error: outcome.error }) },
-      metadata: this.meta(deterministicId('command-outcome', command.commandId), command.callId, command.commandId),
+  /**
+   * Outcomes are recorded in one append per call per turn of the event loop: under load a call's outcomes
+   * pile up, and one append each would queue them in front of the call's next decision.
+   */
+  private recordOutcome(command: PendingCommand, outcome: CommandOutcome): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let batch = this.outcomeBatches.get(command.callId);
+      if (!batch) this.outcomeBatches.set(command.callId, (batch = []));
+      batch.push({ command, outcome, resolve, reject });
+      if (this.outcomeFlush) return;
+      this.outcomeFlush = setImmediate(() => {
+        this.outcomeFlush = undefined;
+        const batches = [...this.outcomeBatches];
+        this.outcomeBatches.clear();
+        for (const [callId, items] of batches) {
+          const config = this.state.config;
+          this.writer
+            .handleBatch(
+              callFold,
+              callStreamId(callId),
+              items.map(({ command: c, outcome: o }) => {
+                const recordCommand: CallCommand = {
+                  type: 'RecordCommandOutcome',
+                  data: { commandId: c.commandId, action: c.command.action, ...(o.ok ? { ok: true, result: o.result } : { ok: false, error: o.error }) },
+                  metadata: this.meta(deterministicId('command-outcome', c.commandId), callId, c.commandId),
+                };
+                return {
+                  decide: (state: CallState) => decideCall(config, recordCommand, state, callId),
+                  metadata: { correlationId: callId, causationId: c.commandId, actor: 'reactor' },
+                };
+              }),
+            )
+            .then(
+              () => items.forEach((i) => i.resolve()),
+              (error: unknown) => items.forEach((i) => i.reject(error)),
+            );
+        }
+      });
     });
   }
 
@@ -789,15 +829,16 @@ export class Reactor {
     const view = this.state.view;
     const purpose = view.waiting[callId]?.kind === 'callback' ? 'callback' : 'queue';
     const offerId = deterministicId('offer', decision.decisionId);
-    const recorded = await this.withRetry(`routing decision for ${callId}`, () =>
+    const settings = this.state.config.settings;
+    if (!settings) return undefined;
+    const expiresAt = reservationDeadline(now, this.state.config.queues[decision.queueId], settings);
+    // The decision and the reservations are appended side by side (one durable write instead of two in a
+    // row); both are in the store before the offer, and so before any dial.
+    const recording = this.withRetry(`routing decision for ${callId}`, () =>
       this.call(callId, { type: 'RecordRoutingDecision', data: { decision }, metadata: { ...this.meta(decision.decisionId, callId), now } }),
     );
-    if (!recorded || recorded.events.length === 0) return undefined;
-    let last = recorded.position;
-    const settings = this.state.config.settings;
-    if (!settings) return last;
-    const expiresAt = reservationDeadline(now, this.state.config.queues[decision.queueId], settings);
-    const reserved = await Promise.all(
+    let last: bigint | undefined;
+    const reserving = Promise.all(
       decision.chosen.map(async (agentId) => {
         const sipUsername = this.state.view.agents[agentId]?.device?.sipUsername;
         if (!sipUsername) return null;
@@ -813,7 +854,24 @@ export class Reactor {
         return { agentId, sipUsername };
       }),
     );
+    const [recorded, reserved] = await Promise.all([recording, reserving]);
     const agents = reserved.filter((a): a is { agentId: string; sipUsername: string } => a !== null);
+    if (recorded?.position !== undefined && (last === undefined || recorded.position > last)) last = recorded.position;
+    if (!recorded || recorded.events.length === 0) {
+      // The call moved on (or there is nothing new to say about it): give the agents back.
+      await Promise.all(
+        agents.map(({ agentId }) =>
+          this.withRetry(`release ${agentId}`, () =>
+            this.agent(agentStreamId(agentId), {
+              type: 'ReleaseReservation',
+              data: { agentId, offerId, reason: 'cancelled' },
+              metadata: { ...this.meta(deterministicId('release', offerId, agentId), callId, decision.decisionId), now },
+            }),
+          ),
+        ),
+      );
+      return last;
+    }
     if (agents.length === 0) return last;
     const offered = await this.withRetry(`offer ${callId}`, () =>
       this.call(callId, {

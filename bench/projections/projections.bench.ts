@@ -40,6 +40,8 @@ const EVENTS_PER_CALL = 66;
 interface Peak {
   rssMb: number;
   heapMb: number;
+  /** CPU time of the whole process (worker threads included) during the phase. */
+  cpuSeconds: number;
 }
 
 /** Samples memory while a phase runs; the phase's own peak, not the process's. */
@@ -52,10 +54,13 @@ const measure = async <T>(run: () => Promise<T>): Promise<{ result: T; seconds: 
   };
   const timer = setInterval(sample, 20);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   try {
     const result = await run();
     sample();
-    return { result, seconds: (performance.now() - started) / 1000, peak: { rssMb: Math.round(peak.rss / 1e6), heapMb: Math.round(peak.heap / 1e6) } };
+    const used = process.cpuUsage(cpu);
+    const cpuSeconds = Math.round((used.user + used.system) / 1e4) / 100;
+    return { result, seconds: (performance.now() - started) / 1000, peak: { rssMb: Math.round(peak.rss / 1e6), heapMb: Math.round(peak.heap / 1e6), cpuSeconds } };
   } finally {
     clearInterval(timer);
   }
@@ -150,6 +155,9 @@ interface Row {
   seconds: number;
   eventsPerSecond: number;
   ratioToBaseline: number;
+  cpuSeconds: number;
+  /** events / CPU seconds: what the phase would reach with a core to itself. */
+  eventsPerCpuSecond: number;
   peakRssMb: number;
   peakHeapMb: number;
 }
@@ -189,6 +197,8 @@ export const main = async (): Promise<void> => {
       seconds: Math.round(seconds * 100) / 100,
       eventsPerSecond: Math.round(events / seconds),
       ratioToBaseline: Math.round((events / seconds / baselineRate) * 1000) / 1000,
+      cpuSeconds: peak.cpuSeconds,
+      eventsPerCpuSecond: Math.round(events / Math.max(peak.cpuSeconds, 0.001)),
       peakRssMb: peak.rssMb,
       peakHeapMb: peak.heapMb,
     });
@@ -213,7 +223,7 @@ export const main = async (): Promise<void> => {
     const allRate = Math.max(rows[1].eventsPerSecond, rows[2].eventsPerSecond);
     console.log('');
     console.log(
-      ['phase'.padEnd(72), 'events'.padStart(9), 'seconds'.padStart(8), 'events/s'.padStart(9), 'ratio'.padStart(6), 'RSS MB'.padStart(7), 'heap MB'.padStart(8)].join(' '),
+      ['phase'.padEnd(72), 'events'.padStart(9), 'seconds'.padStart(8), 'events/s'.padStart(9), 'ratio'.padStart(6), 'CPU s'.padStart(7), 'ev/CPU s'.padStart(9), 'RSS MB'.padStart(7), 'heap MB'.padStart(8)].join(' '),
     );
     for (const r of rows) {
       console.log(
@@ -223,12 +233,16 @@ export const main = async (): Promise<void> => {
           r.seconds.toFixed(2).padStart(8),
           String(r.eventsPerSecond).padStart(9),
           r.ratioToBaseline.toFixed(3).padStart(6),
+          r.cpuSeconds.toFixed(1).padStart(7),
+          String(r.eventsPerCpuSecond).padStart(9),
           String(r.peakRssMb).padStart(7),
           String(r.peakHeapMb).padStart(8),
         ].join(' '),
       );
     }
+    const loadAfter = loadavg()[0];
     console.log(`\ntarget: rebuild all >= ${targetRate} events/s on the embedded stores: ${allRate >= targetRate ? 'met' : 'not met'} (${allRate} events/s)`);
+    console.log(`machine: ${availableParallelism()} cores, Node ${process.version}, load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after (other work on the machine slows every figure)`);
     console.log(`documents: ${Object.entries(documents).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 
     const report = {

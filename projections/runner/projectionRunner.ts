@@ -195,7 +195,11 @@ class GenerationWorker {
       this.cache.clear();
       throw error;
     }
-    for (const [k, { doc }] of pending) cache.set(k, doc);
+    // Least recently written first out: the documents still changing (calls in progress) stay cached.
+    for (const [k, { doc }] of pending) {
+      cache.delete(k);
+      cache.set(k, doc);
+    }
     while (cache.size > this.options.cacheSize) {
       const oldest = cache.keys().next().value as string;
       cache.delete(oldest);
@@ -209,7 +213,7 @@ const defaults = {
   batchSize: 1000,
   flushMs: 5,
   leaseTtlMs: 10_000,
-  cacheSize: 50_000,
+  cacheSize: 10_000,
 };
 
 type ResolvedOptions = Required<Omit<RunnerOptions, 'onProgress' | 'logger'>> & Pick<RunnerOptions, 'onProgress'> & { logger: Logger };

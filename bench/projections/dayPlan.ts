@@ -67,7 +67,8 @@ export const dayPlan = ({ agents: agentCount, calls: callCount, day = '2026-03-0
       agentId,
       name: `Agent ${i + 1}`,
       skills,
-      languages: i % 4 === 0 ? ['en', 'es'] : ['en'],
+      // Bilingual agents on both shifts (even agents work mornings, odd ones afternoons).
+      languages: i % 6 < 2 ? ['en', 'es'] : ['en'],
       departments: team === 0 ? ['sales', 'support'] : team === 1 ? ['support', 'billing'] : ['billing', 'sales', 'support'],
       maxNoAnswer: 3,
       wrapUpSeconds: 20 + (i % 4) * 5,

@@ -154,6 +154,16 @@ describeInBrowser('the console in Chromium against the running product', () => {
     await shot(agent, '02-agent-available');
   }, 30_000);
 
+  it('lists the keyboard shortcuts with ?', async () => {
+    await agent.keyboard.press('?');
+    const help = agent.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.filter({ hasText: 'Answer the ringing call' }).waitFor();
+    await help.filter({ hasText: 'Hold or resume' }).waitFor();
+    await shot(agent, '02b-agent-shortcuts');
+    await agent.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+  }, 30_000);
+
   it('signs the supervisor in, in another browser context, onto the floor with the agent available', async () => {
     await signIn(supervisor, 'sam');
     await supervisor.waitForURL(/\/floor$/);

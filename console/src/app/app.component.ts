@@ -87,7 +87,7 @@ import { REMOTE_AUDIO_ID, SoftphoneService } from './softphone/softphone.service
               <h3>{{ group.name }}</h3>
               <table class="data">
                 @for (s of group.items; track s.key + s.description) {
-                  <tr><td style="width: 70px"><kbd>{{ s.key.length === 1 ? s.key.toUpperCase() : s.key }}</kbd></td><td>{{ s.description }}</td></tr>
+                  <tr><td class="keys"><kbd>{{ s.key.length === 1 ? s.key.toUpperCase() : s.key }}</kbd></td><td>{{ s.description }}</td></tr>
                 }
               </table>
             } @empty {
@@ -130,6 +130,7 @@ import { REMOTE_AUDIO_ID, SoftphoneService } from './softphone/softphone.service
     .overlay { position: fixed; inset: 0; background: rgba(15, 22, 40, 0.4); display: grid; place-items: center; z-index: 60; }
     .help { width: min(520px, 92vw); max-height: 80vh; overflow: auto; }
     .help h3 { margin: 12px 0 4px; }
+    .help td.keys { width: 90px; white-space: nowrap; }
   `,
 })
 export class AppComponent {
@@ -201,7 +202,7 @@ export class AppComponent {
   protected readonly phoneTitle = computed(() => `Softphone ${this.phone.sipUsername() ?? ''}`.trim());
   protected readonly shortcutGroups = computed(() => {
     const groups = new Map<string, { key: string; description: string }[]>();
-    for (const s of this.shortcuts.all()) groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
+    for (const s of this.shortcuts.all().filter((x) => !x.hidden)) groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
     return [...groups].map(([name, items]) => ({ name, items }));
   });
 

@@ -8,6 +8,8 @@ export interface Shortcut {
   group: string;
   enabled?: () => boolean;
   run: () => void;
+  /** Left out of the help list (a family of keys the list shows as one line). */
+  hidden?: boolean;
 }
 
 const typingIn = (target: EventTarget | null): boolean => {

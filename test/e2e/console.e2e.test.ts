@@ -357,6 +357,24 @@ describeInBrowser('the console in Chromium against the running product', () => {
     expect(app.simulator!.rtc.sessionViews().filter((v) => v.registered)).toHaveLength(1);
   }, 30_000);
 
+  it('shows the supervisor that the network is gone, then reconnects and catches up with what happened meanwhile', async () => {
+    await supervisor.getByRole('link', { name: 'Floor', exact: true }).click();
+    await supervisor.getByTestId('wallboard').waitFor();
+    await supervisorContext.setOffline(true);
+    await supervisor.getByTestId('connection-state').filter({ hasText: 'Offline' }).waitFor();
+    await supervisor.getByTestId('stale-banner').waitFor();
+    const placed = app.simulator!.world.placeCaller({ from: '+15550200655', ivr: ['1', '2', '1'], talkMs: null });
+    // The caller reaches the billing queue while the supervisor's browser is offline.
+    const queued = async () => (await app.eventStore.readStream(`call-${placed.callSessionId}`)).some((e) => e.type === 'CallQueued');
+    for (let i = 0; i < 120 && !(await queued()); i++) await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await queued()).toBe(true);
+    await shot(supervisor, '19-supervisor-offline');
+    await supervisorContext.setOffline(false);
+    await supervisor.getByTestId('connection-state').filter({ hasText: 'Live' }).waitFor({ timeout: 30_000 });
+    await supervisor.getByTestId('stale-banner').waitFor({ state: 'detached' });
+    await supervisor.getByTestId(`floor-waiting-${placed.callSessionId}`).waitFor({ timeout: 45_000 });
+  }, 90_000);
+
   it('saw no page errors', () => {
     expect(pageErrors).toEqual([]);
   });

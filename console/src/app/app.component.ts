@@ -47,6 +47,13 @@ import { REMOTE_AUDIO_ID, SoftphoneService } from './softphone/softphone.service
         <button class="ghost on-dark" (click)="signOut()" data-testid="sign-out">Sign out</button>
       </header>
 
+      @if (connection.state() === 'offline' || connection.state() === 'reconnecting') {
+        <div class="stale" role="status" data-testid="stale-banner">
+          {{ connection.state() === 'offline' ? 'You are offline.' : 'The live connection dropped.' }}
+          What you see may be out of date; the console reconnects on its own and then refreshes every view.
+        </div>
+      }
+
       @if (bannerCall(); as ringing) {
         <div class="incoming" role="alert" data-testid="global-incoming">
           <span class="dot pulse"></span>
@@ -120,6 +127,7 @@ import { REMOTE_AUDIO_ID, SoftphoneService } from './softphone/softphone.service
     button.on-dark { color: #dfe6fb; }
     button.on-dark:hover:not(:disabled) { background: rgba(255, 255, 255, 0.1); }
     main { flex: 1; min-width: 0; }
+    .stale { padding: 6px 16px; background: #fff4d6; color: #5b3400; border-bottom: 1px solid #f0d49a; font-size: 13px; }
     .incoming { display: flex; align-items: center; gap: 10px; padding: 8px 16px; background: var(--warn-soft); color: #5b3400; border-bottom: 1px solid #f0d49a; position: sticky; top: 52px; z-index: 15; }
     .incoming .dot { color: var(--warn); }
     .toasts { position: fixed; right: 16px; bottom: 16px; display: flex; flex-direction: column; gap: 8px; z-index: 50; max-width: 440px; }

@@ -138,14 +138,30 @@ export class DecisionWriter {
     decideWithMetadata: (state: S, revision: bigint | 'no_stream') => Array<{ event: E; metadata: EventMetadata }>,
   ): Promise<Decided<S, E>> {
     this.counters.decisions += 1;
+    const cached = this.cache.get(streamId);
     let entry = this.entryOf(fold, streamId);
     for (let attempt = 0; ; attempt++) {
-      entry = await this.refresh(fold, streamId, entry);
-      this.remember(streamId, entry);
+      // A kept state is usually current (the reactor's subscription feeds it through observe()): decide on it
+      // at once; the append's expected revision says when it was stale. A decision that appends nothing (or
+      // refuses) proves nothing about staleness, so it is taken only on a state just read.
+      const optimistic = attempt === 0 && cached !== undefined;
+      if (!optimistic) {
+        entry = await this.refresh(fold, streamId, entry);
+        this.remember(streamId, entry);
+      }
       const state = entry.state as S;
-      const decided = decideWithMetadata(state, entry.revision);
+      let decided: Array<{ event: E; metadata: EventMetadata }>;
+      try {
+        decided = decideWithMetadata(state, entry.revision);
+      } catch (error) {
+        if (optimistic) continue;
+        throw error;
+      }
       const events = decided.map((d) => d.event);
-      if (events.length === 0) return { events, state, revision: entry.revision };
+      if (events.length === 0) {
+        if (optimistic) continue;
+        return { events, state, revision: entry.revision };
+      }
       const first = entry.revision === 'no_stream' ? 0n : entry.revision + 1n;
       const data = decided.map(({ event, metadata }, i) => ({ id: eventIdAt(streamId, first + BigInt(i), event), type: event.type, data: event.data, metadata }));
       let result;
@@ -153,7 +169,7 @@ export class DecisionWriter {
         result = await this.store.append(streamId, data, { expectedRevision: entry.revision });
       } catch (error) {
         if (error instanceof WrongExpectedVersionError && attempt < this.maxRetries) {
-          this.counters.conflicts += 1;
+          if (!optimistic) this.counters.conflicts += 1;
           continue;
         }
         // Whether a failed append was written is unknown: read the stream again next time.

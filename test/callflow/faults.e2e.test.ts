@@ -27,17 +27,14 @@ const CALLERS = 6;
 const runCalls = async (h: Harness): Promise<CallEvent[][]> => {
   for (const agentId of ['alice', 'carla', 'erin']) await h.agent(agentId, { answerAfterMs: 1000 }, { wrapUpSeconds: 0 });
   const calls = Array.from({ length: CALLERS }, (_, i) => h.sim.world.placeCaller({ from: `+1555030${String(1000 + i)}`, ivr: ['1', '1'], talkMs: 4000 }));
-  const out: CallEvent[][] = [];
   for (const call of calls) {
     await h.ended(call.callSessionId, 40_000);
-    out.push(await h.waitFor('the recording stored', async () => {
-      const events = await h.callEvents(call.callSessionId);
-      return events.some((e) => e.type === 'RecordingStored') ? events : undefined;
-    }, 40_000));
+    await h.waitFor('the recording stored', async () => (await h.callEvents(call.callSessionId)).some((e) => e.type === 'RecordingStored'), 40_000);
   }
   await h.sim.control.webhooksIdle();
   await h.reactor?.settled(20_000);
-  return out;
+  // Read once everything has settled: the last outcomes (the agent leg's hangup) come after the recording.
+  return Promise.all(calls.map((call) => h.callEvents(call.callSessionId)));
 };
 
 const decisionCounts = (events: CallEvent[]): Record<string, number> =>

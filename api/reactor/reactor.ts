@@ -35,8 +35,8 @@ import { callFold, handleAgentCommand, handleCallCommand } from './streams';
 
 /** Optional hooks for latency figures (bench/routing). */
 export interface ReactorMetrics {
-  /** An agent became routable (Available, idle, registered) and the reactor learned of it. */
-  agentRoutable?(agentId: string, at: number, callsWaiting: number): void;
+  /** An agent became routable (Available, idle, registered) and the reactor learned of it, with how many calls wait for an offer and how many agents are routable now. */
+  agentRoutable?(agentId: string, at: number, callsWaiting: number, agentsRoutable: number): void;
   /** A Telnyx command was handed to the HTTP client. */
   commandSent?(command: PendingCommand, at: number): void;
   /** Every event up to `position` has been handled and the checkpoint saved there (lag gauges, readiness). */
@@ -508,8 +508,10 @@ export class Reactor {
     if (event.position > this.state.foldedThrough) {
       const folded = this.state.fold(event);
       if (folded.agentBecameRoutable !== null && this.options.metrics?.agentRoutable) {
-        const routable = Object.values(this.state.view.waiting).filter((w) => !w.offering && !this.claimedCalls.has(w.callId)).length;
-        this.options.metrics.agentRoutable(folded.agentBecameRoutable, performance.now(), routable);
+        const view = this.state.view;
+        const waiting = Object.values(view.waiting).filter((w) => !w.offering && !this.claimedCalls.has(w.callId)).length;
+        const agents = Object.values(view.agents).filter((a) => a.status === 'Available' && a.activity.kind === 'Idle' && a.device?.registered && a.agentId !== null && !this.claimedAgents.has(a.agentId)).length;
+        this.options.metrics.agentRoutable(folded.agentBecameRoutable, performance.now(), waiting, agents);
       }
       if (folded.routing) this.requestPass();
     }

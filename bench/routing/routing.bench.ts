@@ -7,8 +7,8 @@
  * The simulator runs in a worker thread (its own event loop), placing callers at a fixed rate and playing
  * the agents' phones. The main thread is the product: the webhook intake on the SQLite event store and the
  * reactor (or, for the baseline, a subscriber that only reads the events). Figures:
- *  - routing: from the moment the reactor learns that an agent became available while calls wait, to the
- *    dial of the offer to that agent handed to the HTTP client;
+ *  - routing: every agent busy and calls waiting, one agent comes free: from the moment the reactor learns
+ *    of it to the dial of the offer to that agent handed to the HTTP client;
  *  - webhook → command: from the webhook request reaching the intake to the first Telnyx command the
  *    decision on it requested being handed to the HTTP client (baseline: to the event reaching the subscriber);
  *  - CPU and memory of the product's thread per concurrent call.
@@ -299,8 +299,9 @@ const runOnce = async (mode: 'reactor' | 'baseline', config: Config): Promise<Ru
       logger: silent,
       checkpointIntervalMs: 1000,
       metrics: {
-        agentRoutable: (agentId, at, callsWaiting) => {
-          if (callsWaiting > 0) availableSince.set(agentId, performance.timeOrigin + at);
+        // Every agent busy, calls waiting, and this agent comes free: the waiting call is this agent's to take.
+        agentRoutable: (agentId, at, callsWaiting, agentsRoutable) => {
+          if (callsWaiting > 0 && agentsRoutable === 1) availableSince.set(agentId, performance.timeOrigin + at);
         },
         commandSent: (command, sentAt) => {
           const at = performance.timeOrigin + sentAt;

@@ -316,13 +316,14 @@ export class Reactor {
         this.running = false;
         this.reset();
       }
-      if (!this.stopping) await sleep(100);
+      if (!this.stopping) await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
+  /** Waits before trying the lease again. These timers keep the process alive: standing by is its job. */
   private async standBy(): Promise<void> {
     const until = Date.now() + Math.max(100, this.leaseTtlMs / 2);
-    while (!this.stopping && Date.now() < until) await sleep(50);
+    while (!this.stopping && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
   private mayAct(): boolean {

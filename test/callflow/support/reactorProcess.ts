@@ -77,7 +77,10 @@ export const spawnReactor = (h: Harness, env: Record<string, string> = {}): Reac
       const found = logs.find((l) => l.msg === msg);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the reactor process did not log '${msg}' in time: ${stderr.slice(-2000)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`the reactor process did not log '${msg}' in time (exit ${String(child.exitCode ?? child.signalCode)}): ${stderr.slice(-2000)} ${logs.slice(-8).map((l) => JSON.stringify(l).slice(0, 300)).join('\n')}`)),
+          timeoutMs,
+        );
         waiters.push({
           msg,
           resolve: (line) => {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { CallState, Leg } from '../calls/callState';
 import type { TelnyxCommand } from '../calls/telnyxCommands';
-import { decodeClientState } from '../calls/webhook';
+import { decodeClientState, type TelnyxWebhookData } from '../calls/webhook';
 import { LegGoneError, NotFoundError, TelnyxCommandError, UnavailableError, type TelnyxErrorDetails } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { TelnyxPort } from '../infrastructure/telnyx/telnyx';
@@ -24,6 +24,8 @@ export interface DispatcherOptions {
   recordOutcome(command: PendingCommand, outcome: CommandOutcome): Promise<void>;
   /** The call's latest state, to reconcile a command too old to resend blindly. */
   callState(callId: string): Promise<CallState>;
+  /** The webhooks stored for the call (and copied to it), to see whether a command may have run already. */
+  callWebhooks?(callId: string): Promise<TelnyxWebhookData[]>;
   /** Telephony time during which a repeat of a command_id is ignored (Telnyx: 60 s). */
   windowMs?: number;
   /** Telephony time kept in hand before the window closes: a resend must reach Telnyx inside it. */
@@ -101,6 +103,25 @@ export const evidenceOf = (state: CallState, command: PendingCommand): CommandOu
   if (action === 'answer' && leg.status !== 'initiated') return { ok: true, result: {} };
   if (leg.status === 'ended') return failure(422, '90018', 'Call has already ended (seen in its webhooks)');
   return undefined;
+};
+
+/** The webhook a command's effect produces on its leg, for the commands whose effect shows in one. */
+const EFFECT_WEBHOOKS: Partial<Record<TelnyxCommand['action'], (webhook: TelnyxWebhookData) => boolean>> = {
+  speak: (w) => w.eventType === 'call.speak.started',
+  playback_start: (w) => w.eventType === 'call.playback.started',
+  gather_using_speak: (w) => w.eventType === 'call.gather.ended' || w.eventType === 'call.dtmf.received',
+  gather: (w) => w.eventType === 'call.gather.ended' || w.eventType === 'call.dtmf.received',
+  enqueue: (w) => w.eventType === 'call.enqueued',
+  leave_queue: (w) => w.eventType === 'call.dequeued' && w.payload.reason === 'leave',
+  bridge: (w) => w.eventType === 'call.bridged',
+  record_stop: (w) => w.eventType === 'call.recording.saved',
+};
+
+/** A webhook of the command's leg, after the command was requested, that only the command's effect explains. */
+export const effectSeen = (webhooks: readonly TelnyxWebhookData[], command: PendingCommand): boolean => {
+  const matches = EFFECT_WEBHOOKS[command.command.action];
+  if (!matches || command.callControlId === null) return false;
+  return webhooks.some((w) => (w.callControlId ?? w.payload.call_control_id) === command.callControlId && w.occurredAt >= command.requestedAt && matches(w));
 };
 
 /**
@@ -280,7 +301,9 @@ export class CommandDispatcher {
     for (let attempt = 0; ; attempt++) {
       if (!this.mayAct()) return false;
       try {
-        return evidenceOf(await this.options.callState(command.callId), command);
+        const known = evidenceOf(await this.options.callState(command.callId), command);
+        if (known || !this.options.callWebhooks) return known;
+        return effectSeen(await this.options.callWebhooks(command.callId), command) ? { ok: true, result: {} } : undefined;
       } catch (error) {
         this.options.logger.warn({ commandId: command.commandId, callId: command.callId, attempt, err: error }, 'could not read the call to check a command; retrying');
         await sleep(this.retryDelaysMs[Math.min(attempt, this.retryDelaysMs.length - 1)]);

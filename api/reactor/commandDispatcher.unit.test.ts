@@ -220,3 +220,21 @@ describe('the command dispatcher', () => {
     });
   });
 });
+
+describe('what the webhooks show of a command', () => {
+  const pending = (action: 'speak' | 'playback_stop', requestedAt: string): PendingCommand => command('a', 4, action, 'v3:a', requestedAt);
+  const webhook = (eventType: string, at: string, callControlId = 'v3:a') =>
+    ({ webhookId: at, eventType, occurredAt: at, callSessionId: 'a', callControlId, callLegId: null, payload: { call_control_id: callControlId } });
+
+  it('takes a speak as done once its leg reported the speech starting after the request', async () => {
+    const { effectSeen } = await import('./commandDispatcher');
+    const at = new Date(T0).toISOString();
+    const later = new Date(T0 + 1000).toISOString();
+    const earlier = new Date(T0 - 1000).toISOString();
+    expect(effectSeen([webhook('call.speak.started', later)], pending('speak', at))).toBe(true);
+    expect(effectSeen([webhook('call.speak.started', earlier)], pending('speak', at))).toBe(false);
+    expect(effectSeen([webhook('call.speak.started', later, 'v3:other')], pending('speak', at))).toBe(false);
+    // Nothing reports a playback_stop on its own: only Telnyx knows.
+    expect(effectSeen([webhook('call.playback.ended', later)], pending('playback_stop', at))).toBe(false);
+  });
+});

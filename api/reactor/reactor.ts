@@ -254,6 +254,10 @@ export class Reactor {
       canSend: () => this.mayAct(),
       recordOutcome: (command, outcome) => this.recordOutcome(command, outcome),
       callState: async (callId) => (await this.writer.read(callFold, callStreamId(callId))).state,
+      callWebhooks: async (callId) =>
+        (await this.options.eventStore.readStream(callStreamId(callId)))
+          .filter((e) => e.type === 'TelnyxWebhookReceived' || e.type === 'TelnyxWebhookLinked')
+          .map((e) => e.data as TelnyxWebhookData),
       onSent: (command, at) => this.options.metrics?.commandSent?.(command, at),
     });
     this.downloader = new RecordingDownloader({

@@ -4,7 +4,7 @@ import { callAnswered, callHangup, callInitiated } from '../calls/webhookFixture
 import { LegGoneError, UnavailableError } from '../core/errors';
 import type { CallStatus, CommandResult, DialParams, DialResult, TelnyxPort } from '../infrastructure/telnyx/telnyx';
 import type { ReactorClock } from './clock';
-import { CommandDispatcher, type CommandOutcome } from './commandDispatcher';
+import { CommandDispatcher, effectSeen, type CommandOutcome } from './commandDispatcher';
 import type { PendingCommand } from './reactorState';
 
 const silent = pino({ level: 'silent' });
@@ -227,7 +227,6 @@ describe('what the webhooks show of a command', () => {
     ({ webhookId: at, eventType, occurredAt: at, callSessionId: 'a', callControlId, callLegId: null, payload: { call_control_id: callControlId } });
 
   it('takes a speak as done once its leg reported the speech starting after the request', async () => {
-    const { effectSeen } = await import('./commandDispatcher');
     const at = new Date(T0).toISOString();
     const later = new Date(T0 + 1000).toISOString();
     const earlier = new Date(T0 - 1000).toISOString();

@@ -7,8 +7,8 @@
  * The simulator runs in a worker thread (its own event loop), placing callers at a fixed rate and playing
  * the agents' phones. The main thread is the product: the webhook intake on the SQLite event store and the
  * reactor (or, for the baseline, a subscriber that only reads the events). Figures:
- *  - routing: every agent busy and calls waiting, one agent comes free: from the moment the reactor learns
- *    of it to the dial of the offer to that agent handed to the HTTP client;
+ *  - routing: an agent comes free while calls wait: from the moment the reactor learns of it to the next
+ *    offer's dial handed to the HTTP client;
  *  - webhook → command: from the webhook request reaching the intake to the first Telnyx command the
  *    decision on it requested being handed to the HTTP client (baseline: to the event reaching the subscriber);
  *  - CPU and memory of the product's thread per concurrent call.
@@ -279,7 +279,7 @@ const runOnce = async (mode: 'reactor' | 'baseline', config: Config): Promise<Ru
   const routing = histogram();
   const webhookToCommand = histogram();
   let measuring = false;
-  const availableSince = new Map<string, number>();
+  const opportunities: number[] = [];
   // The first command sent for each cause (a webhook id, for decisions on webhooks), joined with the
   // intake's arrival times once the run is over: the intake reports them in batches.
   const firstCommand = new Map<string, number>();
@@ -299,20 +299,16 @@ const runOnce = async (mode: 'reactor' | 'baseline', config: Config): Promise<Ru
       logger: silent,
       checkpointIntervalMs: 1000,
       metrics: {
-        // Every agent busy, calls waiting, and this agent comes free: the waiting call is this agent's to take.
-        agentRoutable: (agentId, at, callsWaiting, agentsRoutable) => {
-          if (callsWaiting > 0 && agentsRoutable === 1) availableSince.set(agentId, performance.timeOrigin + at);
+        // An agent comes free while calls wait: a routing opportunity, answered by the next offer's dial.
+        agentRoutable: (_agentId, at, callsWaiting) => {
+          if (callsWaiting > 0) opportunities.push(performance.timeOrigin + at);
         },
         commandSent: (command, sentAt) => {
           const at = performance.timeOrigin + sentAt;
           if (!measuring) return;
-          if (command.command.action === 'dial') {
-            const agentId = decodeClientState(command.command.params.client_state)?.agentId;
-            const since = agentId ? availableSince.get(agentId) : undefined;
-            if (agentId && since !== undefined) {
-              availableSince.delete(agentId);
-              routing.recordValue(Math.max(1, Math.round((at - since) * 100)));
-            }
+          if (command.command.action === 'dial' && decodeClientState(command.command.params.client_state)?.offerId) {
+            for (const since of opportunities) routing.recordValue(Math.max(1, Math.round((at - since) * 100)));
+            opportunities.length = 0;
           }
           if (!firstCommand.has(command.causeId)) firstCommand.set(command.causeId, at);
         },

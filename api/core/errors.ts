@@ -58,22 +58,6 @@ export class WrongExpectedVersionError extends CallstreamError {
   }
 }
 
-/**
- * An append carried an event id already recorded somewhere other than as the retry of that same
- * append. Neither event store adapter raises it: both follow EventStoreDB, where ids only make the
- * retry of the same append a no-op and an id reused elsewhere is written again.
- */
-export class DuplicateEventIdError extends CallstreamError {
-  constructor(
-    readonly streamId: string,
-    readonly eventId: string,
-    readonly existingStreamId: string,
-    readonly existingRevision: bigint,
-  ) {
-    super('ILLEGAL_STATE', `Event id ${eventId} appended to '${streamId}' is already recorded in '${existingStreamId}' at revision ${existingRevision}`);
-  }
-}
-
 /** A store (event store, read-model store, Telnyx) could not be reached or did not answer in time: retry later. */
 export class UnavailableError extends CallstreamError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -46,7 +46,10 @@ export interface DedupingAppenderCounters {
 
 interface StreamState {
   revision: bigint | 'no_stream';
+  /** Keys known durable in the stream. */
   keys: Set<string>;
+  /** An append failed without telling whether it wrote: the revision must be read again. */
+  uncertain?: boolean;
 }
 
 interface Pending {
@@ -112,8 +115,13 @@ export class DedupingAppender {
       try {
         state = await this.stateOf(streamId, known);
       } catch (error) {
-        this.cache.delete(streamId);
-        for (const pending of batch) pending.reject(error);
+        // The store cannot be read: what is known durable is still answered as a duplicate.
+        const durable = this.cache.get(streamId);
+        if (durable) durable.uncertain = true;
+        for (const pending of batch) {
+          if (durable?.keys.has(pending.submission.dedupeKey)) pending.resolve({ status: 'duplicate' });
+          else pending.reject(error);
+        }
         return;
       }
 
@@ -144,6 +152,7 @@ export class DedupingAppender {
         this.counters.appends += 1;
         for (const key of batchKeys) state.keys.add(key);
         state.revision = result.nextExpectedRevision;
+        state.uncertain = false;
         this.remember(streamId, state);
         const first = result.nextExpectedRevision - BigInt(fresh.length - 1);
         fresh.forEach((pending, index) => pending.resolve({ status: 'appended', revision: first + BigInt(index), position: result.position }));
@@ -155,10 +164,12 @@ export class DedupingAppender {
           known = state;
           continue;
         }
-        // Whether a failed append wrote anything is unknown to us: forget the stream so the
-        // redelivery reads what is really there.
-        this.cache.delete(streamId);
-        for (const pending of batch) pending.reject(error);
+        // Whether a failed append wrote anything is unknown to us: the next append reads what is
+        // really there. The keys known before it stay known, so their redeliveries are duplicates.
+        state.uncertain = true;
+        this.remember(streamId, state);
+        for (const pending of fresh) pending.reject(error);
+        for (const pending of duplicates) pending.resolve({ status: 'duplicate' });
         return;
       }
     }
@@ -177,6 +188,12 @@ export class DedupingAppender {
       return this.readWhole(streamId);
     }
     const cached = this.cache.get(streamId);
+    if (cached?.uncertain) {
+      this.counters.cacheMisses += 1;
+      const read = await this.readWhole(streamId);
+      for (const key of cached.keys) read.keys.add(key);
+      return read;
+    }
     if (cached) {
       this.counters.cacheHits += 1;
       // Refresh its place in the LRU order.

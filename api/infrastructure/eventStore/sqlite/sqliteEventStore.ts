@@ -194,10 +194,11 @@ interface Checkpointer {
 
 const startCheckpointer = (file: string, intervalMs: number, log: Logger): Checkpointer => {
   const worker = new Worker(CHECKPOINTER_SOURCE, { eval: true, workerData: { driver: require.resolve('better-sqlite3'), file, intervalMs } });
-  worker.unref();
   worker.on('message', (message: unknown) => log.warn({ error: message }, 'WAL checkpoint failed'));
   worker.on('error', (err) => log.error({ err }, 'WAL checkpointer stopped'));
   const exited = new Promise<void>((resolveExit) => worker.once('exit', () => resolveExit()));
+  // After the listeners: adding a 'message' listener references the worker again.
+  worker.unref();
   return {
     async stop() {
       // Unreferenced so that it never keeps a process alive, but a close() must see it finish.

@@ -32,12 +32,26 @@ import { stringifyJson, validateAppend } from '../serialization';
  *   transaction, so commit order is position order: a reader never sees a gap that fills in later.
  *   That is what makes polling `position > checkpoint` a correct catch-up for other processes.
  * - WAL with synchronous=FULL: a commit returns only after the WAL is fsynced.
- * - Checkpoints (copying the WAL back into the database file) run on a worker thread with its own
- *   connection, so the event loop never stalls on one; the writer's own autocheckpoint stays as a
- *   rarely reached bound on the WAL.
- * - Group commit: appends issued in the same tick are queued and written by one transaction (one
- *   fsync). Each append is checked on its own, before any of its rows is written, against the stream
- *   as left by the earlier appends of the batch, so a rejected append writes nothing and fails alone.
+ * - Two threads, two connections. Writes run on a writer worker thread that the store starts on its
+ *   first append and that owns the write connection, so the event loop never waits for a write lock or
+ *   a WAL fsync. Everything else (stream and $all reads, the head, subscriptions, polling) runs on the
+ *   event loop's own connection: WAL gives it a consistent snapshot per statement, and the writer
+ *   answers only after its commit, so a read issued once an append has resolved sees that append.
+ *   The writer is unreferenced while idle and referenced while a batch is in flight, so it never keeps
+ *   a process alive on its own but a pending append does. If it dies, the appends in flight and queued
+ *   fail as unavailable (they may or may not have been written: retry them, event ids make that safe)
+ *   and the next append starts a new one.
+ * - Group commit: appends issued in the same tick are queued and sent to the writer as one batch, which
+ *   it writes in one BEGIN IMMEDIATE transaction (one fsync). While a batch is in flight, later appends
+ *   queue up and leave as the next batch when it returns, so batches grow with the load. Appends are
+ *   validated and serialized (event data as JSON text) before they are queued; the writer gets plain
+ *   arrays and answers with plain arrays, which this thread turns back into results and errors.
+ * - Each append is checked on its own by the writer, before any of its rows is written, against the
+ *   stream as left by the earlier appends of the batch, so a rejected append writes nothing and fails
+ *   alone. A failure of the batch itself (a lock held too long, an I/O error) fails all its appends.
+ * - Checkpoints (copying the WAL back into the database file) run on another worker thread with its
+ *   own connection, so the writer rarely stalls on one either; the writer's own autocheckpoint stays as
+ *   a rarely reached bound on the WAL.
  * - Event ids make a retried append a no-op, with EventStoreDB's semantics and no more: when the ids
  *   are exactly the events of the stream where the append's expectation would have put them (after
  *   revision E for an exact E, from 0 for 'no_stream', at the tail of the stream for 'any' and
@@ -78,27 +92,32 @@ export const DEFAULT_SUBSCRIPTION_PAGE_SIZE = 500;
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 50;
 
 const MAX_INT64 = 9223372036854775807n;
-const NO_REVISION = -1n;
 
 type Row = [position: bigint, streamId: string, revision: bigint, eventId: string, type: string, data: string, metadata: string, recordedAt: bigint];
-type IdRow = [eventId: string, position: bigint];
 
-interface SerializedEvent {
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
-}
+/**
+ * One append as the writer gets it: the stream, the expectation, and the events flattened as
+ * id, type, data, metadata, id, type, … (data and metadata already JSON text).
+ */
+type AppendMessage = [streamId: string, expected: ExpectedRevision, events: string[]];
 
 interface PendingAppend {
-  streamId: string;
-  expected: ExpectedRevision;
-  events: SerializedEvent[];
+  message: AppendMessage;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 }
 
-type Outcome = { result: AppendResult } | { error: CallstreamError };
+/** What the writer says of one append: its result, or the revision that failed its expectation. */
+type Outcome = [nextExpectedRevision: bigint, position: bigint] | [rejected: null, actual: bigint | 'no_stream'];
+
+interface WriterFailure {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+/** The writer's answer to a batch: one outcome per append and the events written, or why it failed. */
+type WriterReply = { outcomes: Outcome[]; events: number } | { error: WriterFailure };
 
 const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
 
@@ -116,6 +135,15 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
 `;
 
+const CURRENT_REVISION_SQL = 'SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1';
+
+/** The statements the writer prepares. */
+const WRITER_SQL = {
+  insert: 'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  currentRevision: CURRENT_REVISION_SQL,
+  ids: 'SELECT event_id, position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
+};
+
 const toRecorded = (row: Row): RecordedEvent => ({
   id: row[3],
   streamId: row[1],
@@ -127,32 +155,6 @@ const toRecorded = (row: Row): RecordedEvent => ({
   recordedAt: new Date(Number(row[7])),
 });
 
-const expectationMet = (expected: ExpectedRevision, current: bigint): boolean => {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return current === NO_REVISION;
-    case 'stream_exists':
-      return current !== NO_REVISION;
-    default:
-      return current === expected;
-  }
-};
-
-/**
- * Where the events of an earlier, identical append would be if this append is its retry: right after
- * the expected revision, or at the tail of the stream when no revision was expected. Undefined when a
- * retry is impossible (the stream is too short, or the expectation is met and the append is new).
- */
-const retryFirstRevision = (expected: ExpectedRevision, current: bigint, count: number): bigint | undefined => {
-  const n = BigInt(count);
-  const first = expected === 'any' || expected === 'stream_exists' ? current - n + 1n : expected === 'no_stream' ? 0n : expected + 1n;
-  if (first < 0n || first + n - 1n > current) return undefined;
-  if ((expected === 'no_stream' || typeof expected === 'bigint') && expectationMet(expected, current)) return undefined;
-  return first;
-};
-
 const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|PROTOCOL|NOMEM)/;
 
 const mapSqliteError = (err: unknown): unknown => {
@@ -161,6 +163,15 @@ const mapSqliteError = (err: unknown): unknown => {
   const message = err instanceof Error ? err.message : String(err);
   if (typeof code === 'string' && SQLITE_UNAVAILABLE.test(code)) return new UnavailableError(`Event store unavailable (${code}): ${message}`, { cause: err });
   if (err instanceof TypeError && /connection is not open/.test(message)) return new UnavailableError('Event store is closed', { cause: err });
+  return err;
+};
+
+/** The writer's error as it was on its thread: a SqliteError keeps its class and code. */
+const rebuildWriterError = ({ name, message, code }: WriterFailure): Error => {
+  if (name === 'SqliteError' && code !== undefined) return new Database.SqliteError(message, code);
+  const err = name === 'TypeError' ? new TypeError(message) : name === 'RangeError' ? new RangeError(message) : new Error(message);
+  if (name && err.name !== name) err.name = name;
+  if (code !== undefined) Object.assign(err, { code });
   return err;
 };
 
@@ -209,6 +220,102 @@ const startCheckpointer = (file: string, intervalMs: number, log: Logger): Check
   };
 };
 
+// Plain JavaScript too. It gets batches of AppendMessage and answers each with a WriterReply. The
+// connection is opened by the first batch, so a failure to open fails that batch and the next retries.
+const WRITER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const NO_REVISION = -1n;
+let db, insert, currentRevision, ids, writeBatch;
+
+const expectationMet = (expected, current) =>
+  expected === 'any' ? true : expected === 'no_stream' ? current === NO_REVISION : expected === 'stream_exists' ? current !== NO_REVISION : current === expected;
+
+// Where the events of an earlier, identical append would be if this append is its retry: right after
+// the expected revision, or at the tail of the stream when no revision was expected. Undefined when a
+// retry is impossible (the stream is too short, or the expectation is met and the append is new).
+const retryFirstRevision = (expected, current, count) => {
+  const n = BigInt(count);
+  const first = expected === 'any' || expected === 'stream_exists' ? current - n + 1n : expected === 'no_stream' ? 0n : expected + 1n;
+  if (first < 0n || first + n - 1n > current) return undefined;
+  if ((expected === 'no_stream' || typeof expected === 'bigint') && expectationMet(expected, current)) return undefined;
+  return first;
+};
+
+const writeAppends = (batch, outcomes) => {
+  const recordedAt = Date.now();
+  const revisions = new Map();
+  let written = 0;
+  for (const [streamId, expected, events] of batch) {
+    const count = events.length / 4;
+    let current = revisions.get(streamId);
+    if (current === undefined) current = currentRevision.get(streamId) ?? NO_REVISION;
+    const retryFrom = retryFirstRevision(expected, current, count);
+    if (retryFrom !== undefined) {
+      const rows = ids.all(streamId, retryFrom, count);
+      if (rows.length === count && rows.every((row, i) => row[0] === events[i * 4])) {
+        outcomes.push([retryFrom + BigInt(count) - 1n, rows[count - 1][1]]);
+        continue;
+      }
+    }
+    if (!expectationMet(expected, current)) {
+      outcomes.push([null, current === NO_REVISION ? 'no_stream' : current]);
+      continue;
+    }
+    let position = 0n;
+    for (let i = 0; i < events.length; i += 4) {
+      current += 1n;
+      position = insert.run(streamId, current, events[i], events[i + 1], events[i + 2], events[i + 3], recordedAt).lastInsertRowid;
+    }
+    revisions.set(streamId, current);
+    written += count;
+    outcomes.push([current, position]);
+  }
+  return written;
+};
+
+const open = () => {
+  const connection = new Database(workerData.file, { fileMustExist: true });
+  try {
+    for (const pragma of workerData.pragmas) connection.pragma(pragma);
+    connection.defaultSafeIntegers(true);
+    insert = connection.prepare(workerData.sql.insert);
+    currentRevision = connection.prepare(workerData.sql.currentRevision).pluck();
+    ids = connection.prepare(workerData.sql.ids).raw();
+    writeBatch = connection.transaction(writeAppends);
+  } catch (err) {
+    connection.close();
+    throw err;
+  }
+  db = connection;
+};
+
+parentPort.on('message', (batch) => {
+  if (batch === 'stop') {
+    if (db) db.close();
+    parentPort.close();
+    return;
+  }
+  let reply;
+  try {
+    if (!db) open();
+    const outcomes = [];
+    // IMMEDIATE takes the write lock up front, so a batch never fails half way on lock upgrade.
+    const events = writeBatch.immediate(batch, outcomes);
+    reply = { outcomes, events };
+  } catch (err) {
+    const code = err && err.code;
+    reply = { error: { name: String((err && err.name) || 'Error'), message: String(err && err.message !== undefined ? err.message : err), code: typeof code === 'string' ? code : undefined } };
+  }
+  parentPort.postMessage(reply);
+});
+`;
+
+interface Writer {
+  worker: Worker;
+  exited: Promise<void>;
+}
+
 // Stores opened on the same file in this process wake each other's subscriptions at once; other
 // processes are noticed by polling.
 const openStores = new Map<string, Set<SqliteEventStore>>();
@@ -217,15 +324,23 @@ export class SqliteEventStore implements EventStore {
   readonly file: string;
   readonly metrics: SqliteEventStoreMetrics = { commits: 0, appends: 0, events: 0, largestBatch: 0 };
 
+  /** The event loop's connection: reads only, once the schema is there. */
   private readonly db: Database.Database;
   private readonly log: Logger;
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
   private readonly maxBatchAppends: number;
+  private readonly pragmas: string[];
 
   private queue: PendingAppend[] = [];
   private flushHandle: NodeJS.Immediate | undefined;
+  // Started by the first append; replaced by the next append after it dies.
+  private writer: Writer | undefined;
+  private inFlight: PendingAppend[] | undefined;
+  private drainWaiters: Array<() => void> = [];
+  private closing = false;
   private closed = false;
+  private closeDone: Promise<void> | undefined;
 
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly waiting = new Set<SqliteSubscription>();
@@ -234,15 +349,12 @@ export class SqliteEventStore implements EventStore {
   // Started by the first write: a store that only reads never grows the WAL.
   private checkpointer: Checkpointer | undefined;
 
-  private readonly insertStmt: Database.Statement<[string, bigint, string, string, string, string, number]>;
   private readonly currentRevisionStmt: Database.Statement<[string], bigint>;
-  private readonly idsStmt: Database.Statement<[string, bigint, number], IdRow>;
   private readonly streamForwardStmt: Database.Statement<[string, bigint, number], Row>;
   private readonly streamBackwardStmt: Database.Statement<[string, bigint, number], Row>;
   private readonly allForwardStmt: Database.Statement<[bigint, number], Row>;
   private readonly allBackwardStmt: Database.Statement<[bigint, number], Row>;
   private readonly headStmt: Database.Statement<[], bigint | null>;
-  private readonly writeBatch: Database.Transaction<(batch: PendingAppend[], outcomes: Outcome[]) => void>;
 
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
@@ -251,30 +363,30 @@ export class SqliteEventStore implements EventStore {
     mkdirSync(options.dataDir, { recursive: true });
     this.file = resolve(join(options.dataDir, options.fileName ?? 'events.db'));
     this.log = (options.logger ?? rootLogger).child({ component: 'eventStore', adapter: 'sqlite', file: this.file });
+    this.pragmas = [
+      `busy_timeout = ${options.busyTimeoutMs ?? 5000}`,
+      'journal_mode = WAL',
+      'synchronous = FULL',
+      // A checkpoint inside a commit stalls the writer; the checkpointer thread normally gets there
+      // first, this only bounds the WAL (about 40 MB) if it falls behind.
+      'wal_autocheckpoint = 10000',
+    ];
 
     try {
       this.db = new Database(this.file);
-      this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
-      // A checkpoint inside a commit stalls the event loop; the checkpointer thread normally gets there
-      // first, this only bounds the WAL (about 40 MB) if it falls behind.
-      this.db.pragma('wal_autocheckpoint = 10000');
+      for (const pragma of this.pragmas) this.db.pragma(pragma);
       this.db.exec(SCHEMA);
     } catch (err) {
       throw mapSqliteError(err);
     }
     this.db.defaultSafeIntegers(true);
 
-    this.insertStmt = this.db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.currentRevisionStmt = this.db.prepare<[string], bigint>('SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1').pluck();
-    this.idsStmt = this.db.prepare<[string, bigint, number], IdRow>('SELECT event_id, position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?').raw();
+    this.currentRevisionStmt = this.db.prepare<[string], bigint>(CURRENT_REVISION_SQL).pluck();
     this.streamForwardStmt = this.db.prepare<[string, bigint, number], Row>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`).raw();
     this.streamBackwardStmt = this.db.prepare<[string, bigint, number], Row>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).raw();
     this.allForwardStmt = this.db.prepare<[bigint, number], Row>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw();
     this.allBackwardStmt = this.db.prepare<[bigint, number], Row>(`SELECT ${COLUMNS} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`).raw();
     this.headStmt = this.db.prepare<[], bigint | null>('SELECT max(position) FROM events').pluck();
-    this.writeBatch = this.db.transaction((batch: PendingAppend[], outcomes: Outcome[]) => this.writeAppends(batch, outcomes));
 
     let peers = openStores.get(this.file);
     if (!peers) openStores.set(this.file, (peers = new Set()));
@@ -287,51 +399,113 @@ export class SqliteEventStore implements EventStore {
 
   append(streamId: string, events: EventData[], options: AppendOptions = {}): Promise<AppendResult> {
     try {
-      if (this.closed) throw new UnavailableError('Event store is closed');
+      if (this.closing) throw new UnavailableError('Event store is closed');
       validateAppend(streamId, events);
       const expected = options.expectedRevision ?? 'any';
       if (typeof expected === 'bigint' && expected < 0n) throw new ValidationError(`Expected revision must be >= 0, got ${expected}`);
-      const serialized = events.map((e) => ({ id: e.id.toLowerCase(), type: e.type, data: stringifyJson(e.data), metadata: stringifyJson(e.metadata ?? {}) }));
+      const flat = new Array<string>(events.length * 4);
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i];
+        flat[i * 4] = e.id.toLowerCase();
+        flat[i * 4 + 1] = e.type;
+        flat[i * 4 + 2] = stringifyJson(e.data);
+        flat[i * 4 + 3] = stringifyJson(e.metadata ?? {});
+      }
       return new Promise<AppendResult>((resolvePromise, rejectPromise) => {
-        this.queue.push({ streamId, expected, events: serialized, resolve: resolvePromise, reject: rejectPromise });
-        this.flushHandle ??= setImmediate(() => this.flush());
+        this.queue.push({ message: [streamId, expected, flat], resolve: resolvePromise, reject: rejectPromise });
+        // With a batch in flight, its return sends the queue on.
+        if (!this.inFlight) this.flushHandle ??= setImmediate(() => this.flush());
       });
     } catch (err) {
       return Promise.reject(mapSqliteError(err));
     }
   }
 
+  /** Sends the queued appends (up to maxBatchAppends) to the writer as one batch. */
   private flush(): void {
     this.flushHandle = undefined;
+    if (this.inFlight || this.queue.length === 0) return;
     const batch = this.queue.length <= this.maxBatchAppends ? this.queue : this.queue.slice(0, this.maxBatchAppends);
     this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatchAppends);
-    if (this.queue.length > 0) this.flushHandle = setImmediate(() => this.flush());
-    if (batch.length === 0) return;
-
-    const outcomes: Outcome[] = new Array<Outcome>(batch.length);
-    const eventsBefore = this.metrics.events;
     try {
-      // IMMEDIATE takes the write lock up front, so a batch never fails half way on lock upgrade.
-      this.writeBatch.immediate(batch, outcomes);
+      this.writer ??= this.startWriter();
+      this.writer.worker.postMessage(batch.map((pending) => pending.message));
     } catch (err) {
-      this.metrics.events = eventsBefore;
-      const mapped = mapSqliteError(err);
+      const error = new UnavailableError('Event store writer could not start', { cause: err });
+      this.log.error({ err }, 'could not start the event store writer');
+      for (const pending of batch) pending.reject(error);
+      this.batchDone();
+      return;
+    }
+    this.inFlight = batch;
+    // A pending append keeps the process alive, as a synchronous write would have.
+    this.writer.worker.ref();
+  }
+
+  private startWriter(): Writer {
+    const worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { driver: require.resolve('better-sqlite3'), file: this.file, pragmas: this.pragmas, sql: WRITER_SQL } });
+    const writer: Writer = { worker, exited: new Promise<void>((resolveExit) => worker.once('exit', () => resolveExit())) };
+    worker.on('message', (reply: WriterReply) => this.settle(writer, reply));
+    worker.on('error', (err) => this.writerStopped(writer, err));
+    worker.on('exit', (code) => this.writerStopped(writer, new Error(`The event store writer exited with code ${code}`)));
+    // After the listeners, which would reference it again. flush() references it for each batch.
+    worker.unref();
+    return writer;
+  }
+
+  private settle(writer: Writer, reply: WriterReply): void {
+    const batch = this.inFlight;
+    if (writer !== this.writer || !batch) return;
+    this.inFlight = undefined;
+    if ('error' in reply) {
+      const mapped = mapSqliteError(rebuildWriterError(reply.error));
       this.log.warn({ err: mapped, appends: batch.length }, 'group commit failed');
       for (const pending of batch) pending.reject(mapped);
+      this.batchDone();
       return;
     }
     this.metrics.commits += 1;
     if (!this.checkpointer && this.checkpointIntervalMs > 0) this.startCheckpointer();
     this.metrics.appends += batch.length;
+    this.metrics.events += reply.events;
     if (batch.length > this.metrics.largestBatch) this.metrics.largestBatch = batch.length;
-    if (this.metrics.events !== eventsBefore) {
+    if (reply.events > 0) {
       for (const peer of openStores.get(this.file) ?? []) peer.wakeAll();
     }
     for (let i = 0; i < batch.length; i++) {
-      const outcome = outcomes[i];
-      if ('result' in outcome) batch[i].resolve(outcome.result);
-      else batch[i].reject(outcome.error);
+      const outcome = reply.outcomes[i];
+      if (outcome[0] !== null) {
+        batch[i].resolve({ nextExpectedRevision: outcome[0], position: outcome[1] as bigint });
+      } else {
+        const [streamId, expected] = batch[i].message;
+        batch[i].reject(new WrongExpectedVersionError(streamId, expected, outcome[1]));
+      }
     }
+    this.batchDone();
+  }
+
+  /** The writer died: what it had and what waited for it fail as unavailable; the next append starts another. */
+  private writerStopped(writer: Writer, err: unknown): void {
+    if (writer !== this.writer) return;
+    this.writer = undefined;
+    this.log.error({ err }, 'event store writer stopped');
+    const error = new UnavailableError('Event store writer stopped', { cause: err });
+    const lost = [...(this.inFlight ?? []), ...this.queue];
+    this.inFlight = undefined;
+    this.queue = [];
+    if (this.flushHandle) clearImmediate(this.flushHandle);
+    this.flushHandle = undefined;
+    for (const pending of lost) pending.reject(error);
+    this.batchDone();
+  }
+
+  private batchDone(): void {
+    if (this.queue.length > 0) {
+      this.flushHandle ??= setImmediate(() => this.flush());
+      return;
+    }
+    this.writer?.worker.unref();
+    for (const waiter of this.drainWaiters.splice(0)) waiter();
   }
 
   private startCheckpointer(): void {
@@ -344,42 +518,11 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private writeAppends(batch: PendingAppend[], outcomes: Outcome[]): void {
-    const recordedAt = Date.now();
-    const revisions = new Map<string, bigint>();
-    for (let i = 0; i < batch.length; i++) {
-      try {
-        outcomes[i] = { result: this.writeAppend(batch[i], revisions, recordedAt) };
-      } catch (err) {
-        // Only the append's own checks are settled per append; anything else aborts the batch.
-        if (err instanceof CallstreamError) outcomes[i] = { error: err };
-        else throw err;
-      }
-    }
+  /** @internal Test hook: terminates the writer thread as a crash would. */
+  terminateWriter(): Promise<number> | undefined {
+    return this.writer?.worker.terminate();
   }
 
-  private writeAppend({ streamId, expected, events }: PendingAppend, revisions: Map<string, bigint>, recordedAt: number): AppendResult {
-    let current = revisions.get(streamId);
-    if (current === undefined) current = this.currentRevisionStmt.get(streamId) ?? NO_REVISION;
-
-    const retryFrom = retryFirstRevision(expected, current, events.length);
-    if (retryFrom !== undefined) {
-      const recorded = this.idsStmt.all(streamId, retryFrom, events.length);
-      if (recorded.length === events.length && recorded.every((row, i) => row[0] === events[i].id)) {
-        return { nextExpectedRevision: retryFrom + BigInt(events.length) - 1n, position: recorded[recorded.length - 1][1] };
-      }
-    }
-    if (!expectationMet(expected, current)) throw new WrongExpectedVersionError(streamId, expected, current === NO_REVISION ? 'no_stream' : current);
-
-    let position = 0n;
-    for (const event of events) {
-      current += 1n;
-      position = this.insertStmt.run(streamId, current, event.id, event.type, event.data, event.metadata, recordedAt).lastInsertRowid as bigint;
-    }
-    revisions.set(streamId, current);
-    this.metrics.events += events.length;
-    return { nextExpectedRevision: current, position };
-  }
 
   // ---------------------------------------------------------------- reads
 
@@ -431,7 +574,7 @@ export class SqliteEventStore implements EventStore {
   // ---------------------------------------------------------------- subscriptions
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
-    if (this.closed) throw new UnavailableError('Event store is closed');
+    if (this.closing) throw new UnavailableError('Event store is closed');
     const from = options.fromPosition ?? START;
     const position = from === START ? 0n : from === END ? this.head() : from;
     const subscription = new SqliteSubscription(this, position, options.filter, this.pageSize);
@@ -505,18 +648,29 @@ export class SqliteEventStore implements EventStore {
 
   // ---------------------------------------------------------------- lifecycle
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    if (this.flushHandle) clearImmediate(this.flushHandle);
-    while (this.queue.length > 0) this.flush();
-    if (this.flushHandle) clearImmediate(this.flushHandle);
-    this.flushHandle = undefined;
+  close(): Promise<void> {
+    this.closeDone ??= this.shutdown();
+    return this.closeDone;
+  }
+
+  private async shutdown(): Promise<void> {
+    // Appends already queued or in flight settle; later ones fail.
+    this.closing = true;
+    if (this.inFlight || this.queue.length > 0) await new Promise<void>((resolveDrained) => this.drainWaiters.push(resolveDrained));
     this.closed = true;
     for (const subscription of [...this.subscriptions]) await subscription.close();
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
     openStores.get(this.file)?.delete(this);
     if (openStores.get(this.file)?.size === 0) openStores.delete(this.file);
+    const writer = this.writer;
+    this.writer = undefined;
+    if (writer) {
+      // Referenced so that a process awaiting close() runs to its end.
+      writer.worker.ref();
+      writer.worker.postMessage('stop');
+      await writer.exited;
+    }
     this.db.close();
     await this.checkpointer?.stop();
     this.log.debug('event store closed');

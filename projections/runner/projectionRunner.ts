@@ -56,6 +56,8 @@ export interface RunnerOptions {
   leaseTtlMs?: number;
   /** Documents kept in memory between batches (safe: the lease makes this process the only writer). */
   cacheSize?: number;
+  /** Longest wait before live processing resumes after an unavailable store. */
+  maxRetryDelayMs?: number;
   onProgress?: (progress: Progress) => void;
 }
 
@@ -79,6 +81,8 @@ class GenerationWorker {
     private readonly generation: number,
     private lease: Lease,
     private readonly options: ResolvedOptions,
+    /** Called after each batch written. */
+    private readonly onBatch?: () => void,
   ) {}
 
   private get name(): string {
@@ -206,6 +210,7 @@ class GenerationWorker {
     }
     this.processed += events.length;
     this.position = last.position;
+    this.onBatch?.();
   }
 }
 
@@ -214,6 +219,7 @@ const defaults = {
   flushMs: 5,
   leaseTtlMs: 10_000,
   cacheSize: 10_000,
+  maxRetryDelayMs: 5_000,
 };
 
 type ResolvedOptions = Required<Omit<RunnerOptions, 'onProgress' | 'logger'>> & Pick<RunnerOptions, 'onProgress'> & { logger: Logger };
@@ -389,65 +395,98 @@ export class ProjectionRunner {
     await retireGeneration(this.options, this.projection, generation);
   }
 
+  /**
+   * Live mode. An event the projection throws on stops the runner there (it never skips one). Anything
+   * else — the event store or the read-model store unreachable, a lease that could not be renewed —
+   * interrupts the current pass: it waits (backing off up to `maxRetryDelayMs`) and resumes from the
+   * checkpoint, so an outage of either store delays the read models but never stops them.
+   */
   private async live(): Promise<void> {
+    const { readModels, logger } = this.options;
+    const name = this.projection.name;
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        await this.livePass(() => {
+          failures = 0;
+        });
+      } catch (error) {
+        if (error instanceof ProjectionFailedError) {
+          await readModels.putSetting(statusKey(name), JSON.stringify({ state: 'failed', owner: this.options.owner, error: error.message })).catch(() => undefined);
+          logger.error({ err: error, projection: name }, 'projection stopped on a failing event');
+          throw error;
+        }
+        if (this.stopped) break;
+        failures += 1;
+        this.interruptions += 1;
+        const waitMs = Math.min(this.options.maxRetryDelayMs, 100 * 2 ** Math.min(failures - 1, 10));
+        logger.warn({ err: error, projection: name, attempt: failures, retryInMs: waitMs }, 'projection interrupted; resuming from its checkpoint');
+        await readModels
+          .putSetting(statusKey(name), JSON.stringify({ state: 'retrying', owner: this.options.owner, attempt: failures, error: error instanceof Error ? error.message : String(error) }))
+          .catch(() => undefined);
+        await delay(waitMs, () => this.stopped);
+      }
+    }
+  }
+
+  /** Times live processing was interrupted by an unavailable store or a lost lease and resumed. */
+  interruptions = 0;
+
+  /** One lease of the active generation: runs it until stopped, switched or interrupted. */
+  private async livePass(onProgress: () => void): Promise<void> {
     const { readModels, owner, leaseTtlMs, logger } = this.options;
     const name = this.projection.name;
-    while (!this.stopped) {
-      let active = await readActiveGeneration(readModels, name);
-      if (!active) {
-        const generation = await allocateGeneration(readModels, name);
-        await ensureGenerationCollections(readModels, this.projection, generation);
-        active = { generation, version: this.projection.version };
-        await activateGeneration(readModels, name, active);
-      } else if (active.version !== this.projection.version) {
-        // The code moved on: rebuild blue/green while the old generation keeps serving queries.
-        logger.info({ projection: name, from: active.version, to: this.projection.version }, 'projection version changed, rebuilding');
-        await this.rebuild();
-        continue;
-      }
-      const lease = await readModels.acquireLease(checkpointName(name, active.generation), owner, leaseTtlMs);
-      if (!lease) {
-        // Another process is the writer: stand by and try again later.
-        await delay(Math.max(50, leaseTtlMs / 2), () => this.stopped);
-        continue;
-      }
-      const generation = active.generation;
-      const worker = new GenerationWorker(this.projection, generation, lease, this.options);
-      this.worker = worker;
-      // A rebuild elsewhere may switch the pointer while the tail is idle: watch for it.
-      const watcher = setInterval(() => {
-        readActiveGeneration(readModels, name).then(
-          (current) => {
-            if (current?.generation !== generation) void worker.stop();
-          },
-          () => undefined,
-        );
-      }, 500);
-      watcher.unref();
-      try {
-        await readModels.putSetting(statusKey(name), JSON.stringify({ state: 'running', generation, owner }));
-        await worker.run();
-      } catch (error) {
-        if (error instanceof LeaseLostError) {
-          logger.warn({ projection: name, generation }, 'lease lost, standing by');
-          continue;
-        }
-        await readModels
-          .putSetting(statusKey(name), JSON.stringify({ state: 'failed', generation, owner, error: error instanceof Error ? error.message : String(error) }))
-          .catch(() => undefined);
-        logger.error({ err: error, projection: name, generation }, 'projection stopped on a failing event');
-        throw error;
-      } finally {
-        clearInterval(watcher);
-        this.worker = null;
-      }
-      const current = await readActiveGeneration(readModels, name);
-      if (current && current.generation !== generation) {
-        // Switched to a rebuilt generation: this one no longer serves.
-        await dropGeneration(readModels, this.projection, generation);
-      }
-      await readModels.releaseLease(lease).catch(() => undefined);
+    let active = await readActiveGeneration(readModels, name);
+    if (!active) {
+      const generation = await allocateGeneration(readModels, name);
+      await ensureGenerationCollections(readModels, this.projection, generation);
+      active = { generation, version: this.projection.version };
+      await activateGeneration(readModels, name, active);
+    } else if (active.version !== this.projection.version) {
+      // The code moved on: rebuild blue/green while the old generation keeps serving queries.
+      logger.info({ projection: name, from: active.version, to: this.projection.version }, 'projection version changed, rebuilding');
+      await this.rebuild();
+      return;
     }
+    const lease = await readModels.acquireLease(checkpointName(name, active.generation), owner, leaseTtlMs);
+    if (!lease) {
+      // Another process is the writer: stand by and try again later.
+      onProgress();
+      await delay(Math.max(50, leaseTtlMs / 2), () => this.stopped);
+      return;
+    }
+    const generation = active.generation;
+    const worker = new GenerationWorker(this.projection, generation, lease, this.options, onProgress);
+    this.worker = worker;
+    // A rebuild elsewhere may switch the pointer while the tail is idle: watch for it.
+    const watcher = setInterval(() => {
+      readActiveGeneration(readModels, name).then(
+        (current) => {
+          if (current?.generation !== generation) void worker.stop();
+        },
+        () => undefined,
+      );
+    }, 500);
+    watcher.unref();
+    try {
+      await readModels.putSetting(statusKey(name), JSON.stringify({ state: 'running', generation, owner }));
+      await worker.run();
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        logger.warn({ projection: name, generation }, 'lease lost, standing by');
+        return;
+      }
+      throw error;
+    } finally {
+      clearInterval(watcher);
+      this.worker = null;
+    }
+    const current = await readActiveGeneration(readModels, name);
+    if (current && current.generation !== generation) {
+      // Switched to a rebuilt generation: this one no longer serves.
+      await dropGeneration(readModels, this.projection, generation);
+    }
+    await readModels.releaseLease(lease).catch(() => undefined);
   }
 }
 

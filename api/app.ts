@@ -18,6 +18,7 @@ import { createSimulator, type Simulator } from '../simulator';
 import { createCrm } from './crm';
 import { createRecordingStore, type RecordingStore } from './recordings';
 import { Reactor } from './reactor/reactor';
+import { previousCalls } from '../projections/call-history/queries';
 import { CallControlService } from './reactor/commands';
 import { ConfigurationView } from './reactor/configurationView';
 import { inProcessSimulatorClock, type ReactorClock } from './reactor/clock';
@@ -124,6 +125,8 @@ export const startCallstream = async (options: CallstreamOptions = {}): Promise<
       clock,
       crm: crm.crm,
       crmTimeoutMs: crm.timeoutMs,
+      // The caller's latest calls from the call history, recorded on the call for the screen pop.
+      previousCalls: (number) => previousCalls(readModels, number, 6),
       logger: logger.child({ component: 'reactor' }),
       leaseTtlMs: reactorSettings.leaseTtlMs,
       checkpointIntervalMs: reactorSettings.checkpointIntervalMs,

@@ -4,6 +4,7 @@ import { createEventStore } from './infrastructure/eventStore';
 import { loadTelnyxConfig } from './infrastructure/telnyx/config';
 import { SdkTelnyxAdapter } from './infrastructure/telnyx/sdkTelnyxAdapter';
 import { Reactor } from './reactor/reactor';
+import { previousCalls } from '../projections/call-history/queries';
 import { loadReactorSettings, reactorClockFor } from './reactor/settings';
 import { createRecordingStore } from './recordings';
 import { createReadModelStore } from '../projections/infrastructure/readModels';
@@ -32,6 +33,8 @@ const main = async (): Promise<void> => {
     clock,
     crm: crm.crm,
     crmTimeoutMs: crm.timeoutMs,
+    // The caller's latest calls from the call history, recorded on the call for the screen pop.
+    previousCalls: (number) => previousCalls(readModels, number, 6),
     logger,
     leaseTtlMs: settings.leaseTtlMs,
     checkpointIntervalMs: settings.checkpointIntervalMs,

@@ -663,7 +663,7 @@ export class Reactor {
     const crm = this.options.crm;
     const [contact, previousCalls] = await Promise.all([
       crm ? bounded<CrmContact | null>(crm.findByPhoneNumber(number, { signal }), null) : Promise.resolve(null),
-      this.options.previousCalls ? bounded<PreviousCall[]>(this.options.previousCalls(number, signal), []) : Promise.resolve([]),
+      this.options.previousCalls ? bounded<PreviousCall[]>(this.options.previousCalls(number, signal).then((calls) => calls.filter((c) => c.callId !== callId).slice(0, 5)), []) : Promise.resolve([]),
     ]);
     await this.withRetry(`caller identity of ${callId}`, () =>
       this.call(callId, { type: 'RecordCallerIdentity', data: { number, contact, previousCalls }, metadata: this.meta(deterministicId('caller-identity', webhookId), callId, causationId) }),

@@ -16,10 +16,10 @@ describe("the caller's previous calls on the screen pop", () => {
   });
 
   it('are looked up in the call history when the caller calls again, and recorded on the new call', async () => {
-    let readModels: SqliteReadModelStore | undefined;
+    const stores: { readModels?: SqliteReadModelStore } = {};
     // The same lookup the product wires in: the call-history read model, by caller number.
-    h = await startHarness({ scale: 40, reactor: { previousCalls: (number) => previousCalls(readModels!, number, 6) } });
-    readModels = h.readModels;
+    h = await startHarness({ scale: 40, reactor: { previousCalls: (number) => previousCalls(stores.readModels!, number, 6) } });
+    stores.readModels = h.readModels;
     projections = new ProjectionDaemon(h.store, h.readModels, allProjections, silent);
     projections.start();
 

@@ -48,8 +48,10 @@ export const createWebhookRouter = (options: WebhookRouterOptions): WebhookRoute
       send(res, intake.rejectRequest(413, 'body_too_large', `the body exceeds ${maxBodyBytes} bytes`));
       return;
     }
+    // Any 4xx of the body parser, typed or not: a body declared gzip, deflate or br that does not
+    // decompress fails in zlib with no `type`, and must not fall through to express's HTML page.
     const status = typeof error.status === 'number' ? error.status : 500;
-    if (typeof error.type === 'string' && status >= 400 && status < 500) {
+    if (status >= 400 && status < 500) {
       send(res, intake.rejectRequest(status, 'unreadable_body', typeof error.message === 'string' ? error.message : 'the body could not be read'));
       return;
     }

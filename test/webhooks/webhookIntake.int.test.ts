@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { v5 as uuidv5 } from 'uuid';
 import { callStreamId, TELNYX_WEBHOOK_RECEIVED, WEBHOOK_EVENT_ID_NAMESPACE, webhookEventId, type TelnyxWebhookReceivedData } from '../../api/webhooks/webhookIntake';
 import { generateTelnyxKeys, legIds, unixSeconds, webhookBody } from '../support/telnyxSigning';
@@ -214,6 +215,32 @@ describe('webhook intake over HTTP on the SQLite event store', () => {
     expect(await streamed.json()).toMatchObject({ error: { reason: 'body_too_large' } });
     expect(await allEvents(server.store)).toHaveLength(0);
     expect(server.router.intake.stats().rejected).toEqual({ body_too_large: 2 });
+  });
+});
+
+describe('webhook bodies in a content encoding', () => {
+  let server: WebhookServer;
+
+  beforeAll(async () => {
+    server = await startWebhookServer();
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('answers a JSON error to a body that does not decompress or has an unknown encoding, and stores a gzipped one', async () => {
+    const [webhook] = callWebhooks(randomUUID(), 1);
+    const body = webhook.body();
+
+    const undecodable = await Promise.all(['gzip', 'deflate', 'br'].map((encoding) => server.deliver(body, { headers: { 'content-encoding': encoding } })));
+    const unknown = await server.deliver(body, { headers: { 'content-encoding': 'compress' } });
+
+    for (const answer of undecodable) expect(answer).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION', reason: 'unreadable_body' } } });
+    expect(unknown).toMatchObject({ status: 415, body: { error: { reason: 'unreadable_body' } } });
+    expect(await allEvents(server.store)).toHaveLength(0);
+    // The signature covers the bytes after decompression.
+    expect(await server.deliver(gzipSync(body), { headers: { 'content-encoding': 'gzip' }, signedBody: body })).toMatchObject({ status: 200, body: { status: 'appended' } });
   });
 });
 

@@ -1,4 +1,4 @@
-import { GraphQLJSON } from 'graphql-scalars';
+import { JSONScalar as GraphQLJSON } from '../graphql/jsonScalar';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import type { RecordedEvent } from '../infrastructure/eventStore/eventStore';
 import { Call, CallOutcomeEnum } from '../calls/graphql/callTypes';

@@ -55,6 +55,8 @@ const ApiEnv = z.object({
   CALLSTREAM_LOGIN_FAILURE_WINDOW_SECONDS: intIn(1, 24 * 3600, 60),
   CALLSTREAM_GRAPHQL_MAX_DEPTH: intIn(2, 100, 12),
   CALLSTREAM_GRAPHQL_MAX_COMPLEXITY: intIn(10, 1_000_000, 2000),
+  // Past some 40,000 tokens a document can nest or chain fragments deeply enough to overflow graphql's own validation.
+  CALLSTREAM_GRAPHQL_MAX_TOKENS: intIn(100, 40_000, 10_000),
 });
 
 export interface ApiConfig {
@@ -79,6 +81,8 @@ export interface ApiConfig {
   loginFailureWindowSeconds: number;
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
+  /** Tokens a GraphQL document may have; the parser stops past it (GRAPHQL_PARSE_FAILED). */
+  graphqlMaxTokens: number;
 }
 
 const parseTrustProxy = (value: string | undefined): ApiConfig['trustProxy'] => {
@@ -127,5 +131,6 @@ export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig =
     loginFailureWindowSeconds: e.CALLSTREAM_LOGIN_FAILURE_WINDOW_SECONDS,
     graphqlMaxDepth: e.CALLSTREAM_GRAPHQL_MAX_DEPTH,
     graphqlMaxComplexity: e.CALLSTREAM_GRAPHQL_MAX_COMPLEXITY,
+    graphqlMaxTokens: e.CALLSTREAM_GRAPHQL_MAX_TOKENS,
   };
 };

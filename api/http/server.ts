@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
-import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import type { FormattedExecutionResult, Context as WsContext } from 'graphql-ws';
@@ -51,6 +51,8 @@ import { DEFAULT_WEBHOOK_PATHS } from '../webhooks/webhookRouter';
 import type { ApiConfig } from './config';
 
 export const GRAPHQL_PATH = '/graphql';
+/** The largest HTTP request body and the largest graphql-ws message /graphql takes (1 MiB). */
+export const GRAPHQL_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface MountedRouter {
   path: string;
@@ -136,6 +138,22 @@ const perIpLimit = (route: 'webhooks' | 'graphql', limit: RateLimit, onLimited?:
   });
 };
 
+/**
+ * A request body express.json could not take (over the limit, not JSON, an unknown encoding or
+ * charset) answered as a GraphQL error in JSON, as Apollo answers its own bad requests, rather than
+ * express's HTML error page.
+ */
+const graphqlBodyErrors: ErrorRequestHandler = (error: { status?: unknown; type?: unknown }, _req, res, next) => {
+  const status = typeof error.status === 'number' ? error.status : 500;
+  if (typeof error.type !== 'string' || status < 400 || status >= 500 || res.headersSent) {
+    next(error);
+    return;
+  }
+  const tooLarge = status === 413;
+  const message = tooLarge ? `The request body exceeds ${GRAPHQL_MAX_BODY_BYTES} bytes` : status === 415 ? 'The request body has an unsupported encoding or charset' : 'The request body is not valid JSON';
+  res.status(status).json({ errors: [{ message, extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+};
+
 /** A CORS origin list; '*' allows any origin (there are no cookies: tokens travel in headers). */
 const corsOrigin = (origins: string[]): boolean | string[] => (origins.includes('*') ? true : origins);
 
@@ -209,7 +227,8 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
   const httpServer = createServer(app);
 
   // ---- graphql-ws: the token comes once, in connection_init; each operation re-checks the session.
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  // ws would take messages up to 100 MiB, and graphql-ws parses connection_init before any token is checked.
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: GRAPHQL_MAX_BODY_BYTES });
   wsServer.on('connection', expandSharedPushesOn);
   const wsContext = (ctx: WsContext<Record<string, unknown>, SocketExtra>, user: AuthenticatedUser, requestId: string): GraphQLContext => ({
     requestId,
@@ -254,7 +273,7 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
         }
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: config.graphqlMaxTokens });
         } catch (error) {
           const message = error instanceof GraphQLError ? error.message : 'Syntax error';
           return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
@@ -299,6 +318,7 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
     includeStacktraceInErrorResponses: development,
     introspection: true,
     validationRules: rules,
+    parseOptions: { maxTokens: config.graphqlMaxTokens },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       disposeWsPlugin,
@@ -357,7 +377,7 @@ export const createApiServer = async (options: CreateApiServerOptions): Promise<
       logger: logger.child({ requestId, ...(user ? { userId: user.userId } : {}) }),
     };
   };
-  app.use(GRAPHQL_PATH, express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: httpContext }));
+  app.use(GRAPHQL_PATH, express.json({ limit: GRAPHQL_MAX_BODY_BYTES }), expressMiddleware(apollo, { context: httpContext }), graphqlBodyErrors);
 
   return {
     app,

@@ -87,6 +87,79 @@ describe('query limits', () => {
   });
 });
 
+describe('documents the validation rules could not take', () => {
+  let h: Harness;
+  let token: string;
+
+  beforeAll(async () => {
+    h = await startHarness({ env: { CALLSTREAM_GRAPHQL_MAX_TOKENS: '2000' } });
+    token = await h.adminToken();
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const chain = (length: number): string =>
+    `query { me { ...F0 } } ${Array.from({ length }, (_, i) => `fragment F${i} on Me { ${i + 1 < length ? `...F${i + 1}` : 'userId'} }`).join(' ')}`;
+  const documents = {
+    unknownFragment: 'query { me { ...Nowhere } }',
+    fragmentCycle: 'query { me { ...A } } fragment A on Me { ...B } fragment B on Me { ...A }',
+    selfSpread: 'query { me { ...A } } fragment A on Me { userId ...A }',
+  };
+
+  it('answers unknown and cyclic fragments with a validation error, not an internal error, with or without a token', async () => {
+    for (const query of Object.values(documents)) {
+      for (const bearer of [token, undefined]) {
+        const res = await h.gql(query, {}, bearer);
+        expect([query, res.status, errorCode(res)]).toEqual([query, 400, 'GRAPHQL_VALIDATION_FAILED']);
+      }
+    }
+    const chained = await h.gql<{ me: { userId: string } }>(chain(100), {}, token);
+    expect(chained.errors).toBeUndefined();
+    expect(chained.data?.me.userId).toEqual(expect.any(String));
+  });
+
+  it('refuses a document over the token limit before validating it', async () => {
+    const res = await h.gql(chain(400), {}, token);
+    expect(res.status).toBe(400);
+    expect(errorCode(res)).toBe('GRAPHQL_PARSE_FAILED');
+    expect(res.errors?.[0].message).toMatch(/more that 2000 tokens/);
+  });
+
+  it('does the same over graphql-ws', async () => {
+    const client = h.wsClient({ authorization: `Bearer ${token}` });
+    const codes: Array<string | undefined> = [];
+    for (const query of [...Object.values(documents), chain(400)]) {
+      try {
+        for await (const result of client.iterate({ query })) codes.push(String(result.errors?.[0]?.extensions?.code));
+      } catch (errors) {
+        codes.push((errors as Array<{ extensions?: { code?: string } }>)[0]?.extensions?.code);
+      }
+    }
+    expect(codes).toEqual(['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED']);
+  });
+
+  it('answers a body over 1 MiB or not JSON with a JSON error, and closes a graphql-ws connection on a message over 1 MiB', async () => {
+    const post = async (body: string): Promise<[number, string | null, unknown]> => {
+      const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      return [res.status, res.headers.get('content-type'), await res.json()];
+    };
+    expect(await post(JSON.stringify({ query: `{ me { userId } } # ${'x'.repeat(1024 * 1024)}` }))).toEqual([
+      413,
+      expect.stringMatching(/^application\/json/),
+      { errors: [{ message: 'The request body exceeds 1048576 bytes', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] },
+    ]);
+    expect(await post('{"query": ')).toEqual([400, expect.stringMatching(/^application\/json/), { errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }]);
+
+    const closed = await new Promise<number>((resolve) => {
+      const client = h.wsClient({ authorization: `Bearer ${token}` }, (code) => resolve(code));
+      client.subscribe({ query: `{ me { userId } } # ${'x'.repeat(1024 * 1024)}` }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    });
+    expect(closed).toBe(1009);
+  });
+});
+
 describe('bad variables', () => {
   let h: Harness;
 
@@ -103,5 +176,24 @@ describe('bad variables', () => {
     expect(res.status).toBe(400);
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0].message).toMatch(/Value "agent" does not exist in "Role" enum/);
+  });
+
+  it('refuse a JSON argument nested deeper than 64 levels with BAD_USER_INPUT, not an internal error', async () => {
+    const nested = (depth: number): string => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+    const post = async (depth: number) => {
+      const res = await fetch(h.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await h.adminToken()}` },
+        // Built as text: JSON.stringify itself cannot nest 20,000 levels.
+        body: `{"query":"mutation($q: JSON!) { configureQueue(queue: $q) { position } }","variables":{"q":${nested(depth)}}}`,
+      });
+      return (await res.json()) as { errors?: Array<{ message: string; extensions?: { code?: string } }> };
+    };
+    for (const depth of [65, 20_000]) {
+      const res = await post(depth);
+      expect(res.errors?.[0]).toMatchObject({ message: expect.stringMatching(/JSON nests deeper than 64 levels/), extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    // Within the limit the value reaches the resolver, which finds it is not a queue.
+    expect((await post(64)).errors?.[0]).toMatchObject({ message: expect.stringMatching(/^Invalid queue/), extensions: { code: 'BAD_USER_INPUT' } });
   });
 });

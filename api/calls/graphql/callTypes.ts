@@ -1,4 +1,4 @@
-import { GraphQLJSON } from 'graphql-scalars';
+import { JSONScalar as GraphQLJSON } from '../../graphql/jsonScalar';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { timelineItem, type CallHistoryDoc, type TimelineEntry as TimelineEntryView, type TransferView } from '../../../projections/call-history/callHistoryView';
 import { CallDirectionEnum, ConnectionViaEnum } from '../../agents/graphql/agentTypes';

@@ -1,4 +1,4 @@
-import { GraphQLJSON } from 'graphql-scalars';
+import { JSONScalar as GraphQLJSON } from '../../graphql/jsonScalar';
 import { Arg, Ctx, Field, Mutation, ObjectType, Resolver } from 'type-graphql';
 import { AGENT_IDLE_TIME_PROJECTION } from '../../../projections/agent-idle-time/agentIdleTimeProjection';
 import { QUEUE_PROJECTION } from '../../../projections/queue/queueProjection';

@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, visit, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationRule } from 'graphql';
+import { getOperationAST, getVariableValues, GraphQLError, Kind, visit, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationRule } from 'graphql';
 import type { GraphQLSchema } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -93,10 +93,21 @@ export const depthLimitRule =
 /** Validation rules added to graphql's own, on HTTP and on graphql-ws alike. */
 export const limitRules = (limits: QueryLimits): ValidationRule[] => [depthLimitRule(limits.maxDepth)];
 
+/** Fields graphql-query-complexity weighs at most (each fragment counted where it is spread) before it gives up. */
+export const MAX_WEIGHED_FIELDS = 10_000;
+
+const tooComplex = (message: string, extensions: Record<string, unknown>): GraphQLError =>
+  new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...extensions, http: { status: 400 } } });
+
 /**
  * Complexity needs the operation's variables (a field's `complexity` option may multiply by a
  * `limit` argument), so it runs after validation, once variables are known. Each field costs 1
  * unless it declares `complexity` in its type-graphql decorator.
+ *
+ * Variables that do not coerce are left to execution, which reports them as BAD_USER_INPUT with
+ * graphql's message. Any other refusal of graphql-query-complexity counts as too complex: it gives
+ * up past MAX_WEIGHED_FIELDS fields, and that used to be taken for bad variables and let through
+ * unweighed (a thousand aliases of one fragment ran whatever they cost).
  */
 export const assertComplexity = (
   schema: GraphQLSchema,
@@ -105,6 +116,9 @@ export const assertComplexity = (
   operationName: string | undefined | null,
   maxComplexity: number,
 ): number => {
+  const operation = getOperationAST(document, operationName ?? undefined);
+  if (!operation) return 0;
+  if (getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}).errors) return 0;
   let complexity: number;
   try {
     complexity = getComplexity({
@@ -112,17 +126,19 @@ export const assertComplexity = (
       query: document,
       variables: variables ?? {},
       ...(operationName ? { operationName } : {}),
+      maxQueryNodes: MAX_WEIGHED_FIELDS,
       estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch (error) {
-    // Variables that do not coerce: execution reports them as BAD_USER_INPUT, with graphql's message.
-    if (error instanceof GraphQLError) return 0;
+    if (error instanceof GraphQLError) {
+      throw tooComplex(`The query is too complex: it selects more than ${MAX_WEIGHED_FIELDS} fields (a fragment counts wherever it is spread), the maximum complexity is ${maxComplexity}`, {
+        maximumComplexity: maxComplexity,
+      });
+    }
     throw error;
   }
   if (complexity > maxComplexity) {
-    throw new GraphQLError(`The query is too complex: its complexity is ${complexity}, the maximum is ${maxComplexity}`, {
-      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', complexity, maximumComplexity: maxComplexity, http: { status: 400 } },
-    });
+    throw tooComplex(`The query is too complex: its complexity is ${complexity}, the maximum is ${maxComplexity}`, { complexity, maximumComplexity: maxComplexity });
   }
   return complexity;
 };

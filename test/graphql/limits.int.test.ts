@@ -68,6 +68,23 @@ describe('query limits', () => {
     expect(res.errors?.[0].extensions).toMatchObject({ complexity: 1201, maximumComplexity: 1000 });
   });
 
+  it('refuses a query that spreads a fragment past the fields the complexity count weighs, over HTTP and graphql-ws', async () => {
+    // 1112 × 9 fields is over the 10,000 fields graphql-query-complexity weighs: it used to give up and let the query run unweighed.
+    const query = `{ ${Array.from({ length: 1112 }, (_, i) => `a${i}: me { ...M }`).join(' ')} } fragment M on Me { userId username roles agentId sessionId deviceId displayName }`;
+    const res = await h.gql(query, {}, token);
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^The query is too complex: it selects more than 10000 fields/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(res.data).toBeUndefined();
+    const client = h.wsClient({ authorization: `Bearer ${token}` });
+    let refused: unknown;
+    try {
+      for await (const result of client.iterate({ query })) refused = result;
+    } catch (errors) {
+      refused = errors;
+    }
+    expect(refused).toEqual([expect.objectContaining({ message: expect.stringMatching(/^The query is too complex/), extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) })]);
+  });
+
   it('applies the same limits over graphql-ws', async () => {
     const client = h.wsClient({ authorization: `Bearer ${token}` });
     const run = async (query: string): Promise<unknown> => {

@@ -62,6 +62,13 @@ const upcastSession = (recorded: RecordedEvent): SessionEvent | undefined =>
 
 const handleSession = CommandHandler<SessionState, SessionEvent>({ evolve: evolveSession, initialState: initialSessionState }, upcastSession);
 
+/**
+ * The user's session with this id. Own keys only: a session id comes from a token's claims, and
+ * `sessions['__proto__']` or `sessions['constructor']` would otherwise find Object's prototype or
+ * constructor and take them for a live session.
+ */
+const sessionOf = (user: ExistingUser, sessionId: string): UserSession | undefined => (Object.hasOwn(user.sessions, sessionId) ? user.sessions[sessionId] : undefined);
+
 const toAuthenticated = (user: ExistingUser, session: UserSession): AuthenticatedUser => ({
   userId: user.userId,
   username: user.username,
@@ -129,7 +136,7 @@ export class AuthService {
     const meta: RequestMeta = { actor: claims.userId, requestId };
     const user = await this.o.users.load(claims.userId);
     if (user.status !== 'active') throw new UnauthenticatedError(user.status === 'none' ? 'Invalid refresh token' : 'This account is deactivated');
-    const session = user.sessions[claims.sessionId];
+    const session = sessionOf(user, claims.sessionId);
     if (!session) throw new UnauthenticatedError('The session has ended; log in again');
     const next = this.newId();
     try {
@@ -166,7 +173,7 @@ export class AuthService {
   async logout(user: AuthenticatedUser, requestId: string): Promise<void> {
     const state = await this.o.users.load(user.userId);
     if (state.status === 'none') return;
-    const session = state.sessions[user.sessionId];
+    const session = sessionOf(state, user.sessionId);
     if (session) await this.endSession(state, session, 'logout', { actor: user.userId, requestId });
   }
 
@@ -187,13 +194,13 @@ export class AuthService {
    */
   async currentSession(userId: string, sessionId: string, maybeUnseen = false): Promise<AuthenticatedUser> {
     let user = this.o.directory.get(userId);
-    if ((!user || !user.sessions[sessionId]) && maybeUnseen) {
+    if ((!user || !sessionOf(user, sessionId)) && maybeUnseen) {
       const state = await this.o.users.load(userId);
       user = state.status === 'none' ? undefined : state;
     }
     if (!user) throw new UnauthenticatedError('Invalid access token');
     if (user.status !== 'active') throw new UnauthenticatedError('This account is deactivated');
-    const session = user.sessions[sessionId];
+    const session = sessionOf(user, sessionId);
     if (!session) throw new UnauthenticatedError('The session has ended; log in again');
     return toAuthenticated(user, session);
   }

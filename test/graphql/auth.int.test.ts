@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SESSION_SECRET_FILE } from '../../api/auth/sessionSecret';
+import { SessionTokens } from '../../api/auth/tokens';
 import { ADMIN, LOGIN, PASSWORD, errorCode, startHarness, type Harness, type LoginData } from './support/apiHarness';
 
 const ME = 'query { me { userId username roles agentId sessionId deviceId } }';
@@ -62,6 +66,17 @@ describe('sessions over HTTP', () => {
     const forged = await h.gql(ME, {}, `${header}.${body}.c2lnbmF0dXJl`);
     expect(errorCode(forged)).toBe('UNAUTHENTICATED');
     expect(forged.errors?.[0].message).toMatch(/invalid access token/i);
+  });
+
+  it("refuses a token whose session id is the name of an Object property, even signed with the server's secret", async () => {
+    const session = await h.login('carl');
+    const secret = readFileSync(join(h.config.dataDir, SESSION_SECRET_FILE), 'utf8').trim();
+    const tokens = new SessionTokens({ secret, accessTtlSeconds: 60 });
+    for (const sessionId of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const forged = await tokens.signAccess({ userId: session.me.userId, sessionId, roles: ['analyst'] });
+      const me = await h.gql(ME, {}, forged.token);
+      expect([sessionId, errorCode(me), me.errors?.[0].message]).toEqual([sessionId, 'UNAUTHENTICATED', 'The session has ended; log in again']);
+    }
   });
 
   it('rotates the refresh token: the new pair works and the old refresh token is refused', async () => {

@@ -5,6 +5,8 @@ import { allProjections, findProjection } from './registry';
 import { rebuildAll } from './runner/projectionRunner';
 import { ProjectionDaemon } from './projectionDaemon';
 import { createProgress } from '../api/cli/progress';
+import { rootLogger } from '../api/core/logger';
+import { loadOpsEndpoint, Observability, PROJECTIONS_OPS_PORT } from '../api/observability';
 import type { Projection } from './runner/projection';
 
 const out = (line: string): void => {
@@ -18,7 +20,8 @@ const err = (line: string): void => {
 const REBUILD_BATCH_SIZE = 20_000;
 
 const usage = `Usage:
-  npm run projections -- run                  run every projection live (single writer per projection)
+  npm run projections -- run                  run every projection live (single writer per projection),
+                                              with /health and /metrics on CALLSTREAM_OPS_PORT (${PROJECTIONS_OPS_PORT})
   npm run projections -- rebuild <name>|all   blue/green rebuild while the current generation serves
   npm run projections -- status               generation, checkpoint and lag of each projection
 Projections: ${allProjections.map((p) => p.name).join(', ') || '(none)'}`;
@@ -30,12 +33,22 @@ export const main = async (argv = process.argv.slice(2)): Promise<number> => {
   const readModels = createReadModelStore();
   try {
     if (command === 'run') {
+      const logger = rootLogger.child({ component: 'projections-main' });
+      const endpoint = loadOpsEndpoint(process.env, PROJECTIONS_OPS_PORT);
+      const observability = new Observability(process.env, logger);
       const daemon = new ProjectionDaemon(eventStore, readModels, allProjections);
-      daemon.start();
-      await new Promise<void>((resolve) => {
+      // Ready while both stores answer and every projection is within CALLSTREAM_READY_MAX_PROJECTION_LAG of the head.
+      observability.watchStores({ eventStore, readModels });
+      observability.watchProjections(daemon);
+      const stopped = new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      const ops = await observability.serveOps(endpoint, logger.child({ component: 'ops' }));
+      daemon.start();
+      logger.info({ projections: allProjections.map((p) => p.name), ops: ops?.port ?? null }, 'projections process started');
+      await stopped;
+      await ops?.close();
       await daemon.stop();
       return 0;
     }

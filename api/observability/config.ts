@@ -69,3 +69,38 @@ export const loadObservabilityConfig = (env: NodeJS.ProcessEnv = process.env): O
     },
   };
 };
+
+// ---- the ops endpoints of processes without an HTTP server (api/observability/opsServer.ts) ------
+
+/** The default ops port of the reactor process (api/reactorMain.ts). */
+export const REACTOR_OPS_PORT = 9464;
+/** The default ops port of the projections process (`projections/cli.ts run`). */
+export const PROJECTIONS_OPS_PORT = 9465;
+
+export interface OpsEndpoint {
+  port: number;
+  host: string;
+}
+
+const OpsEnv = z.object({
+  CALLSTREAM_OPS_PORT: z.preprocess(
+    emptyAsUndefined,
+    z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)], { message: "must be a port (0-65535, 0 for any free one) or 'off'" }).optional(),
+  ),
+  CALLSTREAM_OPS_HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
+});
+
+/**
+ * Where a process without an HTTP server of its own serves /health/live, /health/ready and /metrics:
+ * CALLSTREAM_OPS_PORT (`defaultPort` when unset, 0 for any free port, `off` for none) on
+ * CALLSTREAM_OPS_HOST (0.0.0.0). Null when turned off.
+ */
+export const loadOpsEndpoint = (env: NodeJS.ProcessEnv, defaultPort: number): OpsEndpoint | null => {
+  const parsed = OpsEnv.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ValidationError(`Invalid environment variable ${String(issue.path[0])}: ${issue.message}`);
+  }
+  const port = parsed.data.CALLSTREAM_OPS_PORT ?? defaultPort;
+  return port === 'off' ? null : { port, host: parsed.data.CALLSTREAM_OPS_HOST };
+};

@@ -4,11 +4,12 @@ import type { EventStore } from '../infrastructure/eventStore/eventStore';
 import type { TelnyxPort } from '../infrastructure/telnyx/telnyx';
 import type { ReadModelStore } from '../../projections/infrastructure/readModels/readModelStore';
 import type { WebhookIntakeStats } from '../webhooks/webhookIntake';
-import { loadObservabilityConfig, type ObservabilityConfig } from './config';
+import { loadObservabilityConfig, type ObservabilityConfig, type OpsEndpoint } from './config';
 import { InstrumentedEventStore } from './instrumentedEventStore';
 import { instrumentTelnyx } from './instrumentedTelnyx';
 import { CallstreamMetrics, type AgentStateSource, type QueueSizeSource } from './metrics';
 import { Readiness, eventStoreCheck, projectionLagCheck, reactorLagCheck, readModelStoreCheck, type ProjectionLagReader } from './readiness';
+import { startOpsServer, type OpsServer } from './opsServer';
 import { createMetricsRouter, timeWebhookRequests } from './routes';
 
 export * from './config';
@@ -57,13 +58,18 @@ export class Observability {
     return instrumentTelnyx(telnyx, this.metrics);
   }
 
+  /** Registers the readiness checks of the two stores and the head position gauge (what every process needs). */
+  watchStores(parts: Pick<ObservedParts, 'eventStore' | 'readModels'>): void {
+    this.readiness.register(eventStoreCheck(parts.eventStore));
+    this.readiness.register(readModelStoreCheck(parts.readModels));
+    this.metrics.setHeadPositionSource(() => parts.eventStore.headPosition());
+  }
+
   /** Registers the readiness checks and the gauge sources of the stores, the webhook intake and the reactor. */
   watch(parts: ObservedParts): void {
     const { readiness, metrics, config } = this;
-    readiness.register(eventStoreCheck(parts.eventStore));
-    readiness.register(readModelStoreCheck(parts.readModels));
+    this.watchStores(parts);
     readiness.register(reactorLagCheck(metrics, config.readiness.maxReactorLag));
-    metrics.setHeadPositionSource(() => parts.eventStore.headPosition());
     metrics.setQueueSizeSource(parts.queueSizes ?? noQueueSizes);
     metrics.setAgentStateSource(parts.agentStates ?? noAgentStates);
     if (parts.webhooks) {
@@ -86,6 +92,33 @@ export class Observability {
   /** GET /metrics (unless CALLSTREAM_METRICS_ENABLED=false), to mount at '/'. */
   metricsRouters(): { path: string; router: Router }[] {
     return this.config.metricsEnabled ? [{ path: '/', router: createMetricsRouter(this.metrics, { token: this.config.metricsToken }) }] : [];
+  }
+
+  /**
+   * /health/live, /health/ready and /metrics on a port of their own, for a process that serves no
+   * HTTP otherwise (the reactor, the projections runner); `endpoint` from loadOpsEndpoint. A port
+   * that cannot be taken (a second copy on the same host) is logged and the process goes on
+   * without the endpoints: they are for probes and scrapes, not for the work itself.
+   */
+  async serveOps(endpoint: OpsEndpoint | null, logger: Logger): Promise<OpsServer | null> {
+    if (!endpoint) {
+      logger.info('ops endpoints off (CALLSTREAM_OPS_PORT=off)');
+      return null;
+    }
+    try {
+      return await startOpsServer({
+        metrics: this.metrics,
+        readiness: this.readiness,
+        logger,
+        port: endpoint.port,
+        host: endpoint.host,
+        metricsToken: this.config.metricsToken,
+        metricsEnabled: this.config.metricsEnabled,
+      });
+    } catch (error) {
+      logger.error({ err: error, port: endpoint.port, host: endpoint.host }, 'ops endpoints not served: the port could not be taken');
+      return null;
+    }
   }
 
   /** The webhook router behind the request timer. */

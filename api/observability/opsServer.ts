@@ -17,6 +17,8 @@ export interface OpsServerOptions {
   port: number;
   host?: string;
   metricsToken?: string;
+  /** False answers /metrics with 404 (CALLSTREAM_METRICS_ENABLED=false). */
+  metricsEnabled?: boolean;
 }
 
 const json = (res: ServerResponse, status: number, body: unknown): void => {
@@ -36,7 +38,7 @@ export const startOpsServer = async (options: OpsServerOptions): Promise<OpsServ
       const report = await options.readiness.evaluate();
       return json(res, report.status === 'ok' ? 200 : 503, report);
     }
-    if (path === METRICS_PATH) {
+    if (path === METRICS_PATH && options.metricsEnabled !== false) {
       if (!metricsAuthorized(req.headers.authorization, options.metricsToken)) return json(res, 401, { error: 'unauthenticated' });
       const { contentType, body } = await options.metrics.scrape();
       res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' }).end(body);

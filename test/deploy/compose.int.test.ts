@@ -148,6 +148,16 @@ describe.each(COMPOSE_FILES)('%s', (file) => {
     for (const entry of ['api/main.ts', 'api/reactorMain.ts', 'projections/cli.ts', 'simulator/main.ts']) expect([entry, existsSync(join(ROOT, entry))]).toEqual([entry, true]);
   });
 
+  it('probes the reactor and the projections runner on the ops port each serves (api/observability/opsServer.ts)', () => {
+    for (const name of ['reactor', 'projections']) {
+      const service = compose.services[name];
+      const port = environmentOf(service).CALLSTREAM_OPS_PORT;
+      expect([name, port]).toEqual([name, expect.stringMatching(/^\d+$/)]);
+      expect([name, healthcheckEnabled(service)]).toEqual([name, true]);
+      expect([name, JSON.stringify(service.healthcheck?.test)]).toEqual([name, expect.stringContaining(`http://127.0.0.1:${port}/health/live`)]);
+    }
+  });
+
   it('mounts files that exist and builds Dockerfile targets that exist', () => {
     const dockerfile = read('Dockerfile');
     for (const [name, service] of services) {

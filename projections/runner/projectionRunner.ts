@@ -154,12 +154,20 @@ class GenerationWorker {
     const cache = this.cache;
     const key = (collection: string, id: string): string => `${collection}\u0000${id}`;
 
+    // A read the store failed: the projection threw because of the store, not because of the event.
+    let storeError: unknown;
     const load = async (collection: string, id: string): Promise<CachedDoc> => {
       const k = key(collection, id);
       const staged = pending.get(k);
       if (staged) return staged.doc;
       if (cache.has(k)) return cache.get(k) ?? null;
-      const doc = await readModels.get(physicalCollection(projection.name, generation, collection), id);
+      let doc: CachedDoc;
+      try {
+        doc = await readModels.get(physicalCollection(projection.name, generation, collection), id);
+      } catch (error) {
+        storeError ??= error;
+        throw error;
+      }
       cache.set(k, doc);
       return doc;
     };
@@ -183,6 +191,7 @@ class GenerationWorker {
         await projection.apply(context);
       } catch (error) {
         this.cache.clear();
+        if (storeError !== undefined) throw storeError;
         throw new ProjectionFailedError(projection.name, event, error);
       }
     }

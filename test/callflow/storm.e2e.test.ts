@@ -49,7 +49,13 @@ describeStorm('a storm of concurrent calls', () => {
       stopped = true;
       await returns;
     }
-    await h.waitFor('every leg to hang up', () => h.sim.control.calls({ alive: true }).length === 0, 60_000);
+    await h.waitFor('every leg to hang up', () => h.sim.control.calls({ alive: true }).length === 0, 60_000).catch(async (error: unknown) => {
+      // Name the legs left up and the last decisions of their calls, so the run can be understood.
+      const alive = h.sim.control.calls({ alive: true });
+      const calls = await Promise.all([...new Set(alive.map((leg) => leg.callSessionId))].map(async (id) => ({ id, events: (await h.callEvents(id)).slice(-25).map((e) => e.type) })));
+      console.log(JSON.stringify({ alive, calls }, null, 1));
+      throw error;
+    });
     await h.sim.control.webhooksIdle();
     await h.reactor?.settled(60_000);
     phones.stop();

@@ -12,7 +12,7 @@ import type { ConfigCommand } from '../../../api/config/configDecider';
 import type { AgentProfile, QueueConfig } from '../../../api/config/config';
 import { defaultConfiguration } from '../../../api/config/defaultConfiguration';
 import { embeddedCrm } from '../../../api/crm/embeddedContacts';
-import type { RecordedEvent } from '../../../api/infrastructure/eventStore/eventStore';
+import type { EventStore, RecordedEvent } from '../../../api/infrastructure/eventStore/eventStore';
 import { SqliteEventStore } from '../../../api/infrastructure/eventStore/sqlite/sqliteEventStore';
 import { embeddedFromSimulator, loadTelnyxConfig } from '../../../api/infrastructure/telnyx/config';
 import { SdkTelnyxAdapter } from '../../../api/infrastructure/telnyx/sdkTelnyxAdapter';
@@ -38,6 +38,10 @@ export interface HarnessOptions {
   /** Start without a reactor in this process (the kill test runs it as a child process). */
   withoutReactor?: boolean;
   dir?: string;
+  /** Telnyx adapter settings (TELNYX_TIMEOUT_MS, TELNYX_MAX_RETRIES). */
+  telnyxEnv?: NodeJS.ProcessEnv;
+  /** Wraps the event store the webhook intake appends to (fault injection). */
+  decorateIntakeStore?: (store: EventStore) => EventStore;
 }
 
 export interface Harness {
@@ -73,7 +77,7 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
   const store = new SqliteEventStore({ dataDir: dir, logger: silent, pollIntervalMs: 5 });
   const readModels = new SqliteReadModelStore({ dataDir: dir, logger: silent });
   const sim = await createSimulator({ scale: options.scale ?? 40, seed: options.seed ?? 7, logLevel: 'silent', ...options.simulator });
-  const router = createWebhookRouter({ eventStore: store, publicKey: sim.publicKeyBase64, logger: silent });
+  const router = createWebhookRouter({ eventStore: options.decorateIntakeStore ? options.decorateIntakeStore(store) : store, publicKey: sim.publicKeyBase64, logger: silent });
   const app = express();
   app.use(router);
   const server: Server = await new Promise((resolve) => {
@@ -83,7 +87,7 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
   sim.control.setWebhookUrls({ webhookUrl });
 
   const clock = inProcessSimulatorClock(sim.clock);
-  const telnyx = new SdkTelnyxAdapter(loadTelnyxConfig({}, embeddedFromSimulator(sim)), { logger: silent });
+  const telnyx = new SdkTelnyxAdapter(loadTelnyxConfig(options.telnyxEnv ?? {}, embeddedFromSimulator(sim)), { logger: silent });
   const recordings = new FileRecordingStore({ dataDir: dir });
   const configuration = new ConfigurationView(store, silent);
   const control = new CallControlService({ eventStore: store, config: () => configuration.current(), clock });

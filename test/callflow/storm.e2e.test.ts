@@ -6,10 +6,7 @@ const size = stormSize({ calls: 300, agents: 100, scale: 8 });
 
 jest.setTimeout(Number(process.env.CALLFLOW_STORM_TIMEOUT_MS ?? 300_000));
 
-// The 300-call storm runs with CALLFLOW_STORM=1; npm test keeps the 150-call storm of reactorKill.e2e.test.ts.
-const describeStorm = process.env.CALLFLOW_STORM === '1' ? describe : describe.skip;
-
-describeStorm('a storm of concurrent calls', () => {
+describe('a storm of concurrent calls', () => {
   let h: Harness;
 
   afterEach(async () => {

@@ -1,4 +1,4 @@
-import { v5 as uuidv5 } from 'uuid';
+import { uuidV5, uuidV5Namespace } from './nameBasedUuid';
 import { IllegalStateError, WrongExpectedVersionError } from './errors';
 import type { EventData, EventMetadata, EventStore, ExpectedRevision, RecordedEvent } from '../infrastructure/eventStore/eventStore';
 
@@ -39,11 +39,11 @@ export const fold = <State, Evt>(decider: Pick<Decider<State, unknown, Evt>, 'ev
 
 ////////////////////////////////////////// Deterministic ids
 
-const CALLSTREAM_NAMESPACE = '1b671a64-40d5-491e-99b0-da01ff1f3341';
+const CALLSTREAM_NAMESPACE = uuidV5Namespace('1b671a64-40d5-491e-99b0-da01ff1f3341');
 
 /** A UUID (v5) derived from its parts: the same parts always give the same id. */
 export const deterministicId = (...parts: ReadonlyArray<string | number | bigint>): string =>
-  uuidv5(parts.map((part) => String(part)).join('\u001f'), CALLSTREAM_NAMESPACE);
+  uuidV5(parts.map((part) => String(part)).join('\u001f'), CALLSTREAM_NAMESPACE);
 
 /**
  * The id of an event decided for `revision` of `streamId`. It includes the event itself: the stores treat an

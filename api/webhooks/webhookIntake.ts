@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { v5 as uuidv5 } from 'uuid';
+import { uuidV5, uuidV5Namespace } from '../core/nameBasedUuid';
 import type { Logger } from '../core/logger';
 import type { EventData, EventMetadata, EventStore, RecordedEvent } from '../infrastructure/eventStore/eventStore';
 import { DedupingAppender, type DedupeOutcome, type DedupingAppenderCounters } from './dedupingAppender';
@@ -40,7 +40,8 @@ export type TelnyxWebhookReceived = EventData<typeof TELNYX_WEBHOOK_RECEIVED, Te
   metadata: TelnyxWebhookReceivedMetadata;
 };
 
-export const webhookEventId = (webhookId: string): string => uuidv5(webhookId, WEBHOOK_EVENT_ID_NAMESPACE);
+const WEBHOOK_NAMESPACE_BYTES = uuidV5Namespace(WEBHOOK_EVENT_ID_NAMESPACE);
+export const webhookEventId = (webhookId: string): string => uuidV5(webhookId, WEBHOOK_NAMESPACE_BYTES);
 
 export const callStreamId = (callSessionId: string): string => `call-${callSessionId}`;
 

@@ -29,6 +29,8 @@ export interface DedupingAppenderOptions {
   eventStore: EventStore;
   /** The dedupe key a recorded event carries, if any. */
   dedupeKeyOf: (event: RecordedEvent) => string | undefined;
+  /** `dedupeKeyOf` reads only ids and types: streams are read without event data where the store can. */
+  keysFromHeaders?: boolean;
   /** Streams whose keys are kept in memory. */
   cacheStreams?: number;
   /** Appends tried per batch before giving up with the last conflict. */
@@ -61,6 +63,7 @@ interface Pending {
 export class DedupingAppender {
   private readonly store: EventStore;
   private readonly dedupeKeyOf: (event: RecordedEvent) => string | undefined;
+  private readonly headersOnly: boolean;
   private readonly cacheStreams: number;
   private readonly maxAttempts: number;
   private readonly maxBatch: number;
@@ -71,6 +74,7 @@ export class DedupingAppender {
   constructor(options: DedupingAppenderOptions) {
     this.store = options.eventStore;
     this.dedupeKeyOf = options.dedupeKeyOf;
+    this.headersOnly = options.keysFromHeaders ?? false;
     this.cacheStreams = options.cacheStreams ?? 10_000;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.maxBatch = options.maxBatch ?? 64;
@@ -213,7 +217,7 @@ export class DedupingAppender {
 
   private read(streamId: string, fromRevision?: bigint): Promise<RecordedEvent[]> {
     this.counters.streamReads += 1;
-    return this.store.readStream(streamId, fromRevision === undefined ? undefined : { fromRevision });
+    return this.store.readStream(streamId, { ...(fromRevision === undefined ? {} : { fromRevision }), ...(this.headersOnly ? { headersOnly: true } : {}) });
   }
 
   private absorb(state: StreamState, events: readonly RecordedEvent[]): void {

@@ -52,11 +52,8 @@ export const webhookStreamId = (webhook: Pick<ParsedWebhook, 'callSessionId' | '
 export const isTelnyxWebhookReceived = (event: RecordedEvent): event is RecordedEvent<typeof TELNYX_WEBHOOK_RECEIVED, TelnyxWebhookReceivedData> =>
   event.type === TELNYX_WEBHOOK_RECEIVED;
 
-const webhookIdOf = (event: RecordedEvent): string | undefined => {
-  if (!isTelnyxWebhookReceived(event)) return undefined;
-  const id: unknown = event.data.webhookId;
-  return typeof id === 'string' ? id : undefined;
-};
+/** A stored webhook's dedupe key: its event id, derived from the webhook id alone (no need to read its data). */
+const storedWebhookKey = (event: RecordedEvent): string | undefined => (event.type === TELNYX_WEBHOOK_RECEIVED ? event.id.toLowerCase() : undefined);
 
 // ---- outcomes and counters --------------------------------------------------------------------
 
@@ -131,7 +128,7 @@ export class WebhookIntake {
   constructor(options: WebhookIntakeOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.verifier = new TelnyxSignatureVerifier({ publicKey: options.publicKey, clock: this.clock, toleranceSeconds: options.toleranceSeconds });
-    this.appender = new DedupingAppender({ eventStore: options.eventStore, dedupeKeyOf: webhookIdOf, cacheStreams: options.dedupeCacheStreams });
+    this.appender = new DedupingAppender({ eventStore: options.eventStore, dedupeKeyOf: storedWebhookKey, keysFromHeaders: true, cacheStreams: options.dedupeCacheStreams });
     this.logger = options.logger;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
   }
@@ -185,7 +182,7 @@ export class WebhookIntake {
     const ids = { webhookId: parsed.webhookId, eventType: parsed.eventType, callSessionId: parsed.callSessionId, callControlId: parsed.callControlId, streamId, attempt: parsed.envelope.meta?.attempt };
     let outcome: DedupeOutcome;
     try {
-      outcome = await this.appender.submit(streamId, { dedupeKey: parsed.webhookId, event: this.toEvent(parsed, raw) });
+      outcome = await this.appender.submit(streamId, { dedupeKey: webhookEventId(parsed.webhookId), event: this.toEvent(parsed, raw) });
     } catch (error) {
       this.counts.storeErrors += 1;
       this.logger.error({ outcome: 'store_failed', ...ids, err: error }, 'webhook not stored, asking for redelivery');

@@ -275,6 +275,16 @@ export const eventStoreContract = (adapterName: string, options: EventStoreContr
         expect(revisions(await store.readStream(id, { fromRevision: 9n }))).toEqual([]);
       });
 
+      it('reads the same events with headers only, data left out or given whole', async () => {
+        const id = stream('call');
+        await fill(id);
+        const full = await store.readStream(id, { fromRevision: 1n });
+        const headers = await store.readStream(id, { fromRevision: 1n, headersOnly: true });
+        const header = (e: RecordedEvent) => ({ id: e.id, type: e.type, revision: e.revision, position: e.position, streamId: e.streamId, recordedAt: e.recordedAt.getTime() });
+        expect(headers.map(header)).toEqual(full.map(header));
+        headers.forEach((e, i) => expect(e.data === null || JSON.stringify(e.data) === JSON.stringify(full[i].data)).toBe(true));
+      });
+
       it('reads backwards from the end or from a revision', async () => {
         const id = stream('call');
         await fill(id);

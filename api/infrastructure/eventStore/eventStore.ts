@@ -64,6 +64,11 @@ export interface ReadStreamOptions {
   /** Inclusive. 'start' (default forwards) or 'end' (default backwards) or a revision. */
   fromRevision?: typeof START | typeof END | bigint;
   maxCount?: number;
+  /**
+   * Only ids, types, revisions, positions and times are needed: an adapter may leave `data` null and
+   * `metadata` empty (the embedded one does, reading a fraction of the bytes); others return them.
+   */
+  headersOnly?: boolean;
 }
 
 /** How many events one readAll page holds when the caller does not say. */

@@ -351,6 +351,7 @@ export class SqliteEventStore implements EventStore {
 
   private readonly currentRevisionStmt: Database.Statement<[string], bigint>;
   private readonly streamForwardStmt: Database.Statement<[string, bigint, number], Row>;
+  private readonly streamHeadersStmt: Database.Statement<[string, bigint, number], Row>;
   private readonly streamBackwardStmt: Database.Statement<[string, bigint, number], Row>;
   private readonly allForwardStmt: Database.Statement<[bigint, number], Row>;
   private readonly allBackwardStmt: Database.Statement<[bigint, number], Row>;
@@ -383,6 +384,9 @@ export class SqliteEventStore implements EventStore {
 
     this.currentRevisionStmt = this.db.prepare<[string], bigint>(CURRENT_REVISION_SQL).pluck();
     this.streamForwardStmt = this.db.prepare<[string, bigint, number], Row>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`).raw();
+    this.streamHeadersStmt = this.db
+      .prepare<[string, bigint, number], Row>(`SELECT position, stream_id, revision, event_id, type, 'null', '{}', recorded_at FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`)
+      .raw();
     this.streamBackwardStmt = this.db.prepare<[string, bigint, number], Row>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).raw();
     this.allForwardStmt = this.db.prepare<[bigint, number], Row>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw();
     this.allBackwardStmt = this.db.prepare<[bigint, number], Row>(`SELECT ${COLUMNS} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`).raw();
@@ -533,7 +537,7 @@ export class SqliteEventStore implements EventStore {
     if (limit === 0) return [];
     const from = options.fromRevision ?? (direction === 'forwards' ? START : END);
     const rows = this.guard(() => {
-      if (direction === 'forwards') return from === END ? [] : this.streamForwardStmt.all(streamId, from === START ? 0n : from, limit);
+      if (direction === 'forwards') return from === END ? [] : (options.headersOnly ? this.streamHeadersStmt : this.streamForwardStmt).all(streamId, from === START ? 0n : from, limit);
       return from === START ? this.streamForwardStmt.all(streamId, 0n, 1) : this.streamBackwardStmt.all(streamId, from === END ? MAX_INT64 : from, limit);
     });
     return rows.map(toRecorded);

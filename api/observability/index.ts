@@ -1,3 +1,6 @@
+import { queueViews } from '../../projections/queue/queries';
+import { agentViews } from '../../projections/agent-idle-time/queries';
+import type { AgentStateLabel } from '../../projections/agent-idle-time/agentView';
 import type { Router } from 'express';
 import type { Logger } from '../core/logger';
 import type { EventStore } from '../infrastructure/eventStore/eventStore';
@@ -25,15 +28,28 @@ export interface ObservedParts {
   readModels: ReadModelStore;
   /** The webhook intake's counters (createWebhookRouter(...).intake). */
   webhooks?: { stats(): WebhookIntakeStats };
-  /** Calls waiting per queue, read from the queue read model at scrape time (none until it is plugged in). */
+  /** Calls waiting per queue at scrape time (default: the queue read model). */
   queueSizes?: QueueSizeSource;
-  /** Agents per state, read from the agent read model at scrape time (none until it is plugged in). */
+  /** Agents per state at scrape time (default: the agent read model). */
   agentStates?: AgentStateSource;
 }
 
-/** The gauge sources used until the read models are plugged in: no queues, no agents. */
-export const noQueueSizes: QueueSizeSource = async () => [];
-export const noAgentStates: AgentStateSource = async () => [];
+/** Calls waiting per queue, from the queue read model. */
+export const queueSizesFrom =
+  (readModels: ReadModelStore): QueueSizeSource =>
+  async () =>
+    (await queueViews(readModels)).map((view) => ({ queue: view.queueId, waiting: view.waiting }));
+
+/** Agents per state, from the agent read model (every state present, zero included, so a series never vanishes). */
+export const agentStatesFrom =
+  (readModels: ReadModelStore): AgentStateSource =>
+  async () => {
+    const counts = new Map<string, number>(AGENT_STATES.map((state) => [state, 0]));
+    for (const agent of await agentViews(readModels)) counts.set(agent.state, (counts.get(agent.state) ?? 0) + 1);
+    return [...counts].map(([state, count]) => ({ state, count }));
+  };
+
+const AGENT_STATES: readonly AgentStateLabel[] = ['Offline', 'Available', 'Break', 'Reserved', 'Ringing', 'OnCall', 'WrapUp'];
 
 /**
  * Metrics, readiness and the instrumented ports of one process, configured from the environment
@@ -70,8 +86,8 @@ export class Observability {
     const { readiness, metrics, config } = this;
     this.watchStores(parts);
     readiness.register(reactorLagCheck(metrics, config.readiness.maxReactorLag));
-    metrics.setQueueSizeSource(parts.queueSizes ?? noQueueSizes);
-    metrics.setAgentStateSource(parts.agentStates ?? noAgentStates);
+    metrics.setQueueSizeSource(parts.queueSizes ?? queueSizesFrom(parts.readModels));
+    metrics.setAgentStateSource(parts.agentStates ?? agentStatesFrom(parts.readModels));
     if (parts.webhooks) {
       const intake = parts.webhooks;
       metrics.setWebhookStatsSource(() => intake.stats());

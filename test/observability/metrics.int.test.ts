@@ -1,3 +1,4 @@
+import { defaultConfiguration } from '../../api/config/defaultConfiguration';
 import { METRIC_NAMES } from '../../api/observability';
 import { metricNames, seriesValue, startApp, type RunningApp } from './support';
 
@@ -88,5 +89,41 @@ describe('GET /metrics with CALLSTREAM_METRICS_TOKEN', () => {
     const authorized = await fetch(`${running.app.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
     expect(authorized.status).toBe(200);
     expect(await authorized.text()).toContain(METRIC_NAMES.webhookRequestDuration);
+  });
+});
+
+describe('the queue and agent gauges', () => {
+  let running: RunningApp;
+
+  afterAll(async () => {
+    await running.close();
+  });
+
+  it('follow the read models: a caller waiting in sales, an agent logged in without a phone', async () => {
+    running = await startApp({ CALLSTREAM_REACTOR: 'true', SIM_SCALE: '20' });
+    const { app } = running;
+    const scrape = async (): Promise<string> => (await fetch(`${app.url}/metrics`)).text();
+    const until = async (what: string, check: (text: string) => boolean): Promise<string> => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const text = await scrape();
+        if (check(text)) return text;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${text.split('\n').filter((l) => l.startsWith('callstream_queue') || l.startsWith('callstream_agents')).join('\n')}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    await until('the configured queues', (text) => seriesValue(text, 'callstream_queue_waiting_calls{queue="sales"}') === 0);
+
+    // Nobody has a phone registered: the caller waits in sales.
+    app.simulator!.world.placeCaller({ from: '+15550200102', ivr: ['1', '1'] });
+    await app.callControl.logIn({ agentId: 'alice' }, { actor: 'alice', requestId: 'metrics-login' });
+    const text = await until('a waiting caller and alice logged in', (t) => seriesValue(t, 'callstream_queue_waiting_calls{queue="sales"}') === 1 && seriesValue(t, 'callstream_agents{state="Available"}') === 1);
+    const states = ['Offline', 'Available', 'Break', 'Reserved', 'Ringing', 'OnCall', 'WrapUp'].map((state) => seriesValue(text, `callstream_agents{state="${state}"}`) ?? 0);
+    // Every configured agent is counted once: the others are offline.
+    const configured = Object.keys(defaultConfiguration().agents).length;
+    expect(states.reduce((a, b) => a + b, 0)).toBe(configured);
+    expect(seriesValue(text, 'callstream_agents{state="Offline"}')).toBe(configured - 1);
+    expect(seriesValue(text, 'callstream_queue_waiting_calls{queue="support"}')).toBe(0);
+    expect(seriesValue(text, 'callstream_agents{state="OnCall"}')).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import type { PlacedCall } from '../../simulator/world/world';
 import { startHarness, type Harness } from './support/harness';
 import { spawnReactor, type ReactorProcess } from './support/reactorProcess';
-import { configureStormQueues, placeStormCaller, seeded, stormAgentId, stormPhone, stormProfile, stormReport, waitForEnds, watchAgentPhones } from './support/storm';
+import { placeStormCaller, seeded, stormAgents, stormReport, waitForEnds } from './support/storm';
 
 const size = {
   calls: Number(process.env.CALLFLOW_KILL_CALLS ?? 150),
@@ -27,21 +27,7 @@ describe('the reactor killed mid-storm', () => {
     await first.waitForLog('reactor caught up', 60_000);
 
     const random = seeded(99);
-    await configureStormQueues(h);
-    const agentIds = Array.from({ length: size.agents }, (_, i) => stormAgentId(i));
-    for (const [i, agentId] of agentIds.entries()) await h.agent(agentId, stormPhone(random), stormProfile(i, random));
-    const phones = watchAgentPhones(h, agentIds);
-
-    let stopped = false;
-    const returns = (async () => {
-      while (!stopped) {
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        for (const agentId of agentIds) {
-          if (stopped) break;
-          await h.control.setAgentStatus({ agentId, status: 'Available' }, h.ctx(agentId)).catch(() => undefined);
-        }
-      }
-    })();
+    const { agentIds, phones, stopReturns } = await stormAgents(h, random, size.agents);
 
     const placed: PlacedCall[] = [];
     let second: ReactorProcess | undefined;
@@ -60,8 +46,7 @@ describe('the reactor killed mid-storm', () => {
       const resumed = await second.waitForLog('reactor resuming', 60_000);
       const caughtUp = await second.waitForLog('reactor caught up', 60_000);
       await waitForEnds(h, placed, Number(process.env.CALLFLOW_STORM_END_MS ?? 200_000));
-      stopped = true;
-      await returns;
+      await stopReturns();
       await h.waitFor('every leg to hang up', () => h.sim.control.calls({ alive: true }).length === 0, 60_000);
       await h.sim.control.webhooksIdle();
       await h.waitFor('every command to have an outcome', async () => (await stormReport(h, placed, agentIds)).commandsWithoutOutcome === 0, 60_000);
@@ -87,8 +72,7 @@ describe('the reactor killed mid-storm', () => {
       // ignores it); nothing else is.
       expect(report.duplicateCommandIds).toBeLessThanOrEqual(inFlightAtRestart);
     } finally {
-      stopped = true;
-      await returns;
+      await stopReturns();
     }
   });
 });

@@ -1,6 +1,6 @@
 import type { PlacedCall } from '../../simulator/world/world';
 import { startHarness, type Harness } from './support/harness';
-import { configureStormQueues, placeStormCaller, waitForEnds, seeded, stormAgentId, stormPhone, stormProfile, stormReport, stormSize, watchAgentPhones } from './support/storm';
+import { placeStormCaller, seeded, stormAgents, stormReport, stormSize, waitForEnds } from './support/storm';
 
 const size = stormSize({ calls: 300, agents: 100, scale: 8 });
 
@@ -16,22 +16,7 @@ describe('a storm of concurrent calls', () => {
   it(`serves ${size.calls} calls with ${size.agents} agents: every call ends, no agent is on two calls, no command_id is sent twice`, async () => {
     h = await startHarness({ scale: size.scale, seed: 4242, simulator: { webhooks: { concurrency: 32 }, recordingMaxAudioSecs: 2 } });
     const random = seeded(4242);
-    await configureStormQueues(h);
-    const agentIds = Array.from({ length: size.agents }, (_, i) => stormAgentId(i));
-    for (const [i, agentId] of agentIds.entries()) await h.agent(agentId, stormPhone(random), stormProfile(i, random));
-    const phones = watchAgentPhones(h, agentIds);
-
-    // Agents sent on break for missing offers come back after a while, as people do.
-    let stopped = false;
-    const returns = (async () => {
-      while (!stopped) {
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        for (const agentId of agentIds) {
-          if (stopped) break;
-          await h.control.setAgentStatus({ agentId, status: 'Available' }, h.ctx(agentId)).catch(() => undefined);
-        }
-      }
-    })();
+    const { agentIds, phones, stopReturns } = await stormAgents(h, random, size.agents);
 
     const placed: PlacedCall[] = [];
     // All of them in the system at once: they arrive within a few seconds, and each stays for minutes of simulated time.
@@ -43,8 +28,7 @@ describe('a storm of concurrent calls', () => {
     try {
       await waitForEnds(h, placed, Number(process.env.CALLFLOW_STORM_END_MS ?? 200_000));
     } finally {
-      stopped = true;
-      await returns;
+      await stopReturns();
     }
     await h.waitFor('every leg to hang up', () => h.sim.control.calls({ alive: true }).length === 0, 60_000).catch(async (error: unknown) => {
       // Name the legs left up and the last decisions of their calls, so the run can be understood.

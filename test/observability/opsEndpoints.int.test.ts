@@ -1,64 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOpsEndpoint, Observability, PROJECTIONS_OPS_PORT, REACTOR_OPS_PORT } from '../../api/observability';
+import { spawnService, type ServiceProcess } from '../support/serviceProcess';
 import { generateTelnyxKeys } from '../support/telnyxSigning';
 import { seriesValue, silentLogger } from './support';
-
-const ROOT = join(__dirname, '..', '..');
-
-interface EntryProcess {
-  child: ChildProcess;
-  logs: Array<Record<string, unknown>>;
-  exit: Promise<number | null>;
-  waitForLog(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
-}
-
-/** A TypeScript entry point in its own process (compiled on the fly, as the durability tests do), with its JSON log lines. */
-const spawnEntry = (entry: string, args: string[], env: Record<string, string>): EntryProcess => {
-  const child = spawn(process.execPath, ['--require', join(ROOT, 'test', 'durability', 'register.js'), join(ROOT, entry), ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
-  });
-  const logs: Array<Record<string, unknown>> = [];
-  let partial = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8');
-  child.stdout?.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      try {
-        if (line.startsWith('{')) logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // not a log line
-      }
-    }
-  });
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => (stderr += chunk));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    logs,
-    exit,
-    waitForLog: async (msg, timeoutMs = 60_000) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = logs.find((line) => line.msg === msg);
-        if (found) return found;
-        if (child.exitCode !== null || Date.now() > deadline) {
-          throw new Error(`${entry} did not log '${msg}' (exit ${String(child.exitCode)}): ${stderr.slice(-2000)} ${logs.slice(-5).map((l) => JSON.stringify(l)).join('\n')}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
-  };
-};
 
 /** Polls until `check` passes or the time is up (the last failure is thrown). */
 const eventually = async (check: () => Promise<void>, timeoutMs = 30_000): Promise<void> => {
@@ -86,11 +34,11 @@ const stores = (dir: string): Record<string, string> => ({
 describe('the ops endpoints of the reactor process (api/reactorMain.ts)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'callstream-ops-reactor-'));
   const token = 'reactor-metrics-token-0123456789';
-  let reactor: EntryProcess;
+  let reactor: ServiceProcess;
   let url: string;
 
   beforeAll(async () => {
-    reactor = spawnEntry('api/reactorMain.ts', [], {
+    reactor = spawnService('api/reactorMain.ts', 'api/reactorMain.ts', [], {
       ...stores(dir),
       // Nothing listens there: with no call, the reactor sends no command.
       TELNYX_BASE_URL: 'http://127.0.0.1:9/v2',
@@ -141,11 +89,11 @@ describe('the ops endpoints of the reactor process (api/reactorMain.ts)', () => 
 
 describe('the ops endpoints of the projections process (projections/cli.ts run)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'callstream-ops-projections-'));
-  let projections: EntryProcess;
+  let projections: ServiceProcess;
   let url: string;
 
   beforeAll(async () => {
-    projections = spawnEntry('projections/cli.ts', ['run'], { ...stores(dir), CALLSTREAM_METRICS_ENABLED: 'true' });
+    projections = spawnService('projections/cli.ts', 'projections/cli.ts', ['run'], { ...stores(dir), CALLSTREAM_METRICS_ENABLED: 'true' });
     const listening = await projections.waitForLog('ops endpoints listening');
     url = `http://127.0.0.1:${String(listening.port)}`;
     await projections.waitForLog('projections process started');

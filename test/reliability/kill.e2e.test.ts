@@ -1,6 +1,6 @@
 import { allEvents } from '../callflow/support/harness';
 import type { PlacedCall } from '../../simulator/world/world';
-import { configureStormQueues, placeStormCaller, seeded, stormAgentId, stormPhone, stormProfile, stormReport, waitForEnds, watchAgentPhones } from '../callflow/support/storm';
+import { placeStormCaller, seeded, stormAgents, stormReport, waitForEnds } from '../callflow/support/storm';
 import { compareWithRebuild, projectionLag, projectionsCaughtUp, recordEmittedWebhooks, webhookLedger } from './support/checks';
 import { startSplitSystem, type ServiceName, type SplitSystem } from './support/system';
 
@@ -38,21 +38,7 @@ describe('the API, the reactor and the projections runner SIGKILLed in turn mid-
     const { h } = system;
     const emitted = recordEmittedWebhooks(h.sim);
     const random = seeded(2024);
-    await configureStormQueues(h);
-    const agentIds = Array.from({ length: size.agents }, (_, i) => stormAgentId(i));
-    for (const [i, agentId] of agentIds.entries()) await h.agent(agentId, stormPhone(random), stormProfile(i, random));
-    const phones = watchAgentPhones(h, agentIds);
-
-    let stopped = false;
-    const returns = (async () => {
-      while (!stopped) {
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        for (const agentId of agentIds) {
-          if (stopped) break;
-          await h.control.setAgentStatus({ agentId, status: 'Available' }, h.ctx(agentId)).catch(() => undefined);
-        }
-      }
-    })();
+    const { agentIds, phones, stopReturns } = await stormAgents(h, random, size.agents);
 
     const placed: PlacedCall[] = [];
     const kills: Array<{ service: ServiceName; atCall: number; failedDeliveriesBefore: number }> = [];
@@ -76,8 +62,7 @@ describe('the API, the reactor and the projections runner SIGKILLed in turn mid-
       }
       await waitForEnds(h, placed, Number(process.env.RELIABILITY_END_MS ?? (long ? 900_000 : 240_000)));
     } finally {
-      stopped = true;
-      await returns;
+      await stopReturns();
     }
     await h.waitFor('every leg to hang up', () => h.sim.control.calls({ alive: true }).length === 0, 90_000);
     await h.sim.control.webhooksIdle();

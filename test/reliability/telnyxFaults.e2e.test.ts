@@ -1,6 +1,6 @@
 import type { PlacedCall } from '../../simulator/world/world';
 import { allEvents, startHarness, type Harness } from '../callflow/support/harness';
-import { configureStormQueues, placeStormCaller, seeded, stormAgentId, stormPhone, stormProfile, stormReport, waitForEnds, watchAgentPhones } from '../callflow/support/storm';
+import { placeStormCaller, seeded, stormAgents, stormReport, waitForEnds } from '../callflow/support/storm';
 
 const long = process.env.RELIABILITY_LONG === '1';
 const size = { calls: long ? 300 : 50, agents: long ? 60 : 15 };
@@ -28,21 +28,7 @@ describe('Telnyx API faults during calls', () => {
     });
     const harness = h;
     const random = seeded(515);
-    await configureStormQueues(harness);
-    const agentIds = Array.from({ length: size.agents }, (_, i) => stormAgentId(i));
-    for (const [i, agentId] of agentIds.entries()) await harness.agent(agentId, stormPhone(random), stormProfile(i, random));
-    const phones = watchAgentPhones(harness, agentIds);
-
-    let stopped = false;
-    const returns = (async () => {
-      while (!stopped) {
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        for (const agentId of agentIds) {
-          if (stopped) break;
-          await harness.control.setAgentStatus({ agentId, status: 'Available' }, harness.ctx(agentId)).catch(() => undefined);
-        }
-      }
-    })();
+    const { agentIds, phones, stopReturns } = await stormAgents(harness, random, size.agents);
     const placed: PlacedCall[] = [];
     try {
       for (let i = 0; i < size.calls; i++) {
@@ -51,8 +37,7 @@ describe('Telnyx API faults during calls', () => {
       }
       await waitForEnds(harness, placed, 240_000);
     } finally {
-      stopped = true;
-      await returns;
+      await stopReturns();
     }
     // The faults stop once every call has ended, so the last hangups of agent legs go through.
     harness.sim.control.setFaults({ rest5xx: { rate: 0 }, restTimeout: { rate: 0 } });

@@ -12,6 +12,8 @@ export interface ServiceProcess {
   waitForLog(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   kill(signal: NodeJS.Signals): Promise<void>;
   readonly exited: boolean;
+  /** Settles with the exit code (null when a signal ended it). */
+  exit: Promise<number | null>;
 }
 
 /**
@@ -53,16 +55,17 @@ export const spawnService = (name: string, entry: string, args: string[], env: R
     stderr += chunk;
   });
   let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
       exited = true;
-      resolve();
+      resolve(code);
     }),
   );
   return {
     name,
     child,
     logs,
+    exit,
     get exited() {
       return exited;
     },

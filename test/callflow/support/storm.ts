@@ -253,3 +253,33 @@ export const describeCall = async (h: Harness, callId: string): Promise<string> 
   const legs = h.sim.control.calls().filter((l) => l.callSessionId === callId || (l.clientState ?? '').length > 0 && Buffer.from(l.clientState ?? '', 'base64').toString().includes(callId));
   return [...lines, ...legs.map((l) => `leg ${l.callControlId.slice(-6)} ${l.direction} ${l.to} ${l.state} ${l.hangupCause ?? ''}`)].join('\n');
 };
+
+/**
+ * The storm's staff: configures the storm queues, logs `count` agents in with random profiles and
+ * phones, watches their phones, and brings every agent back from break every 1.5 s (agents sent on
+ * break for missing offers come back after a while, as people do) until `stopReturns`.
+ */
+export const stormAgents = async (h: Harness, random: () => number, count: number) => {
+  await configureStormQueues(h);
+  const agentIds = Array.from({ length: count }, (_, i) => stormAgentId(i));
+  for (const [i, agentId] of agentIds.entries()) await h.agent(agentId, stormPhone(random), stormProfile(i, random));
+  const phones = watchAgentPhones(h, agentIds);
+  let stopped = false;
+  const returns = (async () => {
+    while (!stopped) {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      for (const agentId of agentIds) {
+        if (stopped) break;
+        await h.control.setAgentStatus({ agentId, status: 'Available' }, h.ctx(agentId)).catch(() => undefined);
+      }
+    }
+  })();
+  return {
+    agentIds,
+    phones,
+    async stopReturns(): Promise<void> {
+      stopped = true;
+      await returns;
+    },
+  };
+};

@@ -1,20 +1,9 @@
 import { AGENT_COLLECTIONS, AGENT_IDLE_TIME_PROJECTION } from '../../projections/agent-idle-time/agentIdleTimeProjection';
 import { CALL_HISTORY_COLLECTIONS, CALL_HISTORY_PROJECTION } from '../../projections/call-history/callHistoryProjection';
-import { errorCode, startHarness, type Harness } from './support/apiHarness';
+import { agentProfileInput, errorCode, startHarness, type Harness } from './support/apiHarness';
 import { agentDoc, connectedCallDoc, ReadModelFixture } from './support/readModelDocs';
 
-const profile = (agentId: string, extra: Record<string, unknown> = {}) => ({
-  agentId,
-  name: `Agent ${agentId}`,
-  skills: [{ skill: 'technical', level: 3 }],
-  languages: ['en'],
-  departments: ['support'],
-  maxNoAnswer: 3,
-  wrapUpSeconds: 30,
-  mayCallOut: true,
-  supervisor: false,
-  ...extra,
-});
+const profile = agentProfileInput;
 
 const CONFIGURE_AGENT = `mutation($agent: JSON!, $expectedVersion: String) {
   configureAgentProfile(agent: $agent, expectedVersion: $expectedVersion) { position events caughtUp streamId version }

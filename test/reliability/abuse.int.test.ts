@@ -5,7 +5,7 @@ import { AGENT_COLLECTIONS, AGENT_IDLE_TIME_PROJECTION } from '../../projections
 import { CALL_HISTORY_COLLECTIONS, CALL_HISTORY_PROJECTION } from '../../projections/call-history/callHistoryProjection';
 import { QUEUE_PROJECTION } from '../../projections/queue/queueProjection';
 import { callStreamId, type TelnyxWebhookReceivedData } from '../../api/webhooks/webhookIntake';
-import { errorCode, startHarness, type GraphQLResponse, type Harness } from '../graphql/support/apiHarness';
+import { agentProfileInput, errorCode, startHarness, type GraphQLResponse, type Harness } from '../graphql/support/apiHarness';
 import { agentDoc, connectedCallDoc, ReadModelFixture } from '../graphql/support/readModelDocs';
 import { generateTelnyxKeys, signedHeaders } from '../support/telnyxSigning';
 import { callWebhooks } from '../webhooks/callScript';
@@ -172,17 +172,7 @@ const postRaw = async (h: Harness, body: string, token?: string): Promise<{ stat
   return { status: res.status, json: await res.json() };
 };
 
-const profile = (agentId: string) => ({
-  agentId,
-  name: `Agent ${agentId}`,
-  skills: [{ skill: 'technical', level: 3 }],
-  languages: ['en'],
-  departments: ['support'],
-  maxNoAnswer: 3,
-  wrapUpSeconds: 30,
-  mayCallOut: true,
-  supervisor: false,
-});
+const profile = (agentId: string) => agentProfileInput(agentId);
 
 const CONFIGURE_AGENT = 'mutation($agent: JSON!) { configureAgentProfile(agent: $agent) { position } }';
 

@@ -178,3 +178,17 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
 
 /** The `extensions.code` of the first error, or undefined. */
 export const errorCode = (res: GraphQLResponse<unknown>): string | undefined => res.errors?.[0]?.extensions?.code;
+
+/** An agent profile as the configureAgentProfile mutation takes it. */
+export const agentProfileInput = (agentId: string, extra: Record<string, unknown> = {}) => ({
+  agentId,
+  name: `Agent ${agentId}`,
+  skills: [{ skill: 'technical', level: 3 }],
+  languages: ['en'],
+  departments: ['support'],
+  maxNoAnswer: 3,
+  wrapUpSeconds: 30,
+  mayCallOut: true,
+  supervisor: false,
+  ...extra,
+});

@@ -8,7 +8,7 @@ import type { TelnyxWebhookData } from './webhook';
 //////////////////////////////////////////// From the reactor (webhooks, routing, timers, I/O outcomes)
 
 /** Decide the next step after a webhook. `originatingAgentId`: for an outgoing parked leg callstream did not dial, the agent whose device placed it. */
-export type HandleWebhook = Command<'HandleWebhook', { webhook: TelnyxWebhookData; originatingAgentId?: string | null }>;
+export type HandleWebhook = Command<'HandleWebhook', { webhook: TelnyxWebhookData; originatingAgentId?: string | null; callBackOf?: string | null }>;
 export type RecordCallerIdentity = Command<'RecordCallerIdentity', { number: string; contact: CrmContact | null; previousCalls: PreviousCall[] }>;
 export type RecordRoutingDecision = Command<'RecordRoutingDecision', { decision: RoutingDecision }>;
 /** Offer the call to agents already reserved on their own streams. */
@@ -64,6 +64,8 @@ export type EndSupervision = Command<'EndSupervision', { supervisorId: string }>
 export type RequestCallback = Command<'RequestCallback', Record<string, never>>;
 export type LeaveVoicemail = Command<'LeaveVoicemail', Record<string, never>>;
 export type CompleteWrapUp = Command<'CompleteWrapUp', { agentId: string; disposition: string; notes: string }>;
+/** The agent calls the caller of this (ended) call back from the softphone. */
+export type StartCallBack = Command<'StartCallBack', { agentId: string; number: string }>;
 
 export type CallCommand =
   | HandleWebhook
@@ -97,6 +99,7 @@ export type CallCommand =
   | EndSupervision
   | RequestCallback
   | LeaveVoicemail
-  | CompleteWrapUp;
+  | CompleteWrapUp
+  | StartCallBack;
 
 export type CallCommandType = CallCommand['type'];

@@ -689,7 +689,7 @@ const startInbound = (d: Draft, webhook: TelnyxWebhookData, callControlId: strin
   request(d, callControlId, { action: 'answer', params: { client_state: encodeClientState({ callId: d.callId, role: 'customer' }) } }, 'answer the inbound call');
 };
 
-const startOutbound = (d: Draft, webhook: TelnyxWebhookData, agentCallControlId: string, originatingAgentId: string | null): void => {
+const startOutbound = (d: Draft, webhook: TelnyxWebhookData, agentCallControlId: string, originatingAgentId: string | null, callBackOf: string | null): void => {
   const destination = webhook.payload.to ?? '';
   const agent = originatingAgentId ? d.config.agents[originatingAgentId] : undefined;
   const settings = d.config.settings;
@@ -711,7 +711,10 @@ const startOutbound = (d: Draft, webhook: TelnyxWebhookData, agentCallControlId:
     return;
   }
   const record = queue.recordPolicy === 'always';
-  emit(d, { type: 'OutboundCallStarted', data: { ...base(d), agentId: agent.agentId, agentCallControlId, destination, callerIdNumber: queue.callerIdNumber, queueId: queue.queueId, record } });
+  emit(d, {
+    type: 'OutboundCallStarted',
+    data: { ...base(d), agentId: agent.agentId, agentCallControlId, destination, callerIdNumber: queue.callerIdNumber, queueId: queue.queueId, record, callBackOf },
+  });
   // The agent's leg may have hung up (stored before call.initiated): nothing to dial.
   const agentLeg = d.state.legs[agentCallControlId];
   if (agentLeg?.status === 'ended') return agentLegEnded(d, agentLeg);
@@ -735,14 +738,14 @@ const startOutbound = (d: Draft, webhook: TelnyxWebhookData, agentCallControlId:
   );
 };
 
-const onInitiated = (d: Draft, webhook: TelnyxWebhookData, originatingAgentId: string | null): void => {
+const onInitiated = (d: Draft, webhook: TelnyxWebhookData, originatingAgentId: string | null, callBackOf: string | null): void => {
   const callControlId = webhookCallControlId(webhook);
   if (!callControlId) return;
   const clientState = decodeClientState(webhook.payload.client_state);
   if (d.state.status === 'New') {
     if (clientState) return hangupLeg(d, callControlId, 'a callstream leg of no known call');
     if (webhook.payload.direction === 'incoming') return startInbound(d, webhook, callControlId);
-    if (webhook.payload.direction === 'outgoing' && (webhook.payload.state ?? 'parked') === 'parked') return startOutbound(d, webhook, callControlId, originatingAgentId);
+    if (webhook.payload.direction === 'outgoing' && (webhook.payload.state ?? 'parked') === 'parked') return startOutbound(d, webhook, callControlId, originatingAgentId, callBackOf);
     return;
   }
   const s = d.state;
@@ -1075,7 +1078,7 @@ const handleWebhook = (d: Draft, command: HandleWebhook): void => {
   }
   switch (webhook.eventType) {
     case 'call.initiated':
-      return onInitiated(d, webhook, command.data.originatingAgentId ?? null);
+      return onInitiated(d, webhook, command.data.originatingAgentId ?? null, command.data.callBackOf ?? null);
     case 'call.answered':
       return onAnswered(d, webhook);
     case 'call.hangup':
@@ -1472,6 +1475,12 @@ const decideCommand = (d: Draft, command: CallCommand): void => {
       if (disposition.length === 0 || disposition.length > 100) throw new ValidationError('A disposition is 1 to 100 characters');
       if (command.data.notes.length > 5000) throw new ValidationError('Notes are at most 5000 characters');
       emit(d, { type: 'CallDispositionRecorded', data: { ...base(d), agentId: command.data.agentId, disposition, notes: command.data.notes } });
+      return;
+    }
+    case 'StartCallBack': {
+      const s = active(d);
+      if (s.status !== 'Ended') throw new IllegalStateError(`Call ${s.callId} is still going on: there is nobody to call back yet`);
+      emit(d, { type: 'CallBackStarted', data: { ...base(d), agentId: command.data.agentId, number: command.data.number } });
       return;
     }
     default: {

@@ -53,7 +53,16 @@ export type InboundCallStarted = E<
 >;
 export type OutboundCallStarted = E<
   'OutboundCallStarted',
-  { agentId: string; agentCallControlId: string; destination: string; callerIdNumber: string; queueId: string; record: boolean }
+  {
+    agentId: string;
+    agentCallControlId: string;
+    destination: string;
+    callerIdNumber: string;
+    queueId: string;
+    record: boolean;
+    /** The earlier call (a voicemail, a missed caller) this call calls back, when the agent started it from that call. */
+    callBackOf?: string | null;
+  }
 >;
 export type OutboundCallRefused = E<'OutboundCallRefused', { agentId: string | null; agentCallControlId: string; destination: string; reason: string }>;
 export type CallerIdentified = E<'CallerIdentified', { number: string; contact: CrmContact | null; previousCalls: PreviousCall[] }>;
@@ -217,6 +226,8 @@ export type CallEnded = E<
   { outcome: CallOutcome; hangupCause: string | null; hangupSource: string | null; startedAt: string; durationSeconds: number; queueId: string | null; agentId: string | null }
 >;
 export type CallDispositionRecorded = E<'CallDispositionRecorded', { agentId: string; disposition: string; notes: string }>;
+/** An agent is calling this call's caller back (from the history or a voicemail); the outbound call that follows names this call in `callBackOf`. */
+export type CallBackStarted = E<'CallBackStarted', { agentId: string; number: string }>;
 
 export type CallDomainEvent =
   | InboundCallStarted
@@ -274,7 +285,8 @@ export type CallDomainEvent =
   | HangupRequested
   | CallClosing
   | CallEnded
-  | CallDispositionRecorded;
+  | CallDispositionRecorded
+  | CallBackStarted;
 
 export type CallEvent = CallDomainEvent | TelnyxWebhookReceived | TelnyxWebhookLinked;
 

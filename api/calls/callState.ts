@@ -503,6 +503,8 @@ export const evolveCall = (current: CallState, event: CallEvent): CallState => {
       return { ...s, status: 'Ended', outcome: event.data.outcome, endedAt: event.data.occurredAt };
     case 'CallDispositionRecorded':
       return { ...s, dispositions: { ...s.dispositions, [event.data.agentId]: { disposition: event.data.disposition, notes: event.data.notes } } };
+    case 'CallBackStarted':
+      return s;
     default: {
       const _exhaustive: never = event;
       return s;

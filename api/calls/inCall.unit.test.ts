@@ -248,6 +248,23 @@ describe('outbound calls from agents', () => {
     expect(eventOf(events, 'CallEnded').data.outcome).toBe('outbound-completed');
   });
 
+  it('a call placed as a call back names the call it calls back; the ended call records who calls back', () => {
+    const earlier = callScenario(config, OUT);
+    const device = { session: OUT, callControlId: AGENT_DEVICE, clientState: null };
+    earlier.webhook(callInitiated({ ...device, id: 'e1', at: at(0), from: 'sip:alice-sip@sip.telnyx.com', to: '+15557654321', direction: 'outgoing' }), 'alice');
+    // While it goes on, there is nobody to call back yet.
+    expect(() => earlier.command({ type: 'StartCallBack', data: { agentId: 'alice', number: '+15557654321' }, metadata: earlier.meta(at(2), 'cb-early', 'alice') })).toThrow(IllegalStateError);
+    earlier.webhook(callHangup({ ...device, id: 'e2', at: at(3) }));
+    expect(earlier.state().status).toBe('Ended');
+    const started = earlier.command({ type: 'StartCallBack', data: { agentId: 'alice', number: '+15557654321' }, metadata: earlier.meta(at(30), 'cb-1', 'alice') });
+    expect(started).toEqual([{ type: 'CallBackStarted', data: { callId: OUT, occurredAt: at(30), causeId: 'cb-1', agentId: 'alice', number: '+15557654321' } }]);
+
+    const back = callScenario(config, 'session-back');
+    const webhook = callInitiated({ session: 'session-back', callControlId: 'v3:alice-device-2', clientState: null, id: 'b1', at: at(40), from: 'sip:alice-sip@sip.telnyx.com', to: '+15557654321', direction: 'outgoing' });
+    const events = back.command({ type: 'HandleWebhook', data: { webhook, originatingAgentId: 'alice', callBackOf: OUT }, metadata: back.meta(at(40), 'handle-b1') });
+    expect(eventOf(events, 'OutboundCallStarted').data).toMatchObject({ agentId: 'alice', destination: '+15557654321', callBackOf: OUT });
+  });
+
   it('an agent who may not call out is refused and the parked leg hung up', () => {
     const call = callScenario(config, OUT);
     const events = call.webhook(

@@ -245,6 +245,11 @@ export class CallControlService {
     return this.onCall(input.callId, 'CompleteWrapUp', { agentId: input.agentId, disposition: input.disposition, notes: input.notes ?? '' }, ctx);
   }
 
+  /** The agent is about to call the caller of an ended call back; the outbound call that follows names it. */
+  startCallBack(input: { callId: string; agentId: string; number: string }, ctx: RequestMeta): Promise<CommandOutcomeSummary> {
+    return this.onCall(input.callId, 'StartCallBack', { agentId: input.agentId, number: input.number }, ctx);
+  }
+
   /** For a caller waiting in a queue: hang up and be called back, keeping the place in line. */
   requestCallback(input: { callId: string }, ctx: RequestMeta): Promise<CommandOutcomeSummary> {
     return this.onCall(input.callId, 'RequestCallback', {}, ctx);

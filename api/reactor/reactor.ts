@@ -98,6 +98,11 @@ const sleep = (ms: number): Promise<void> =>
 const RETRY_DELAYS_MS = [50, 200, 500, 1000, 2000, 5000];
 
 /** Errors that say the decision was refused (bad state, unknown call): logged, not retried. */
+/** How long (telephony time) a started call back waits for the agent's outbound call to its number. */
+const CALL_BACK_WINDOW_MS = 15 * 60_000;
+/** A number as dialled, for comparing: its digits, with the + of an E.164 number. */
+const dialledDigits = (number: string): string => number.replace(/^sip:/, '').replace(/@.*$/, '').replace(/[^0-9+]/g, '');
+
 const refused = (error: unknown): boolean => error instanceof CallstreamError && !(error instanceof UnavailableError) && !(error instanceof WrongExpectedVersionError) && !(error instanceof LeaseLostError);
 
 class Stopped extends Error {}
@@ -149,6 +154,8 @@ export class Reactor {
   private passRunning = false;
   private passAgain = false;
   private readonly claimedCalls = new Set<string>();
+  /** Call backs started by each agent (CallBackStarted), until the agent's outbound call to that number arrives. */
+  private readonly callBacks = new Map<string, { callId: string; number: string; at: number }>();
   private readonly claimedAgents = new Set<string>();
   private readonly claimReleases: Array<{ position: bigint; callId: string; agentIds: string[] }> = [];
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -290,6 +297,7 @@ export class Reactor {
     this.caughtUp = false;
     this.claimedCalls.clear();
     this.claimedAgents.clear();
+    this.callBacks.clear();
     this.claimReleases.length = 0;
   }
 
@@ -520,11 +528,31 @@ export class Reactor {
       }
       if (folded.routing) this.requestPass();
     }
+    if (event.type === 'CallBackStarted') this.noteCallBack(event);
     this.releaseClaims(event.position);
     this.writer.observe(event.streamId, event.revision, event);
     if (event.position <= this.actFrom) return;
     const work = this.react(event);
     if (work) this.progress.track(slot, work);
+  }
+
+  /** An agent started calling back the caller of a call: their next outbound call to that number, soon, is that call back. */
+  private noteCallBack(event: RecordedEvent): void {
+    const data = event.data as { callId: string; agentId: string; number: string; occurredAt: string };
+    this.callBacks.set(data.agentId, { callId: data.callId, number: dialledDigits(data.number), at: Date.parse(data.occurredAt) });
+  }
+
+  private takeCallBack(agentId: string, destination: string, occurredAt: string): string | null {
+    const pending = this.callBacks.get(agentId);
+    if (!pending) return null;
+    const age = Date.parse(occurredAt) - pending.at;
+    if (age < -CALL_BACK_WINDOW_MS || age > CALL_BACK_WINDOW_MS) {
+      this.callBacks.delete(agentId);
+      return null;
+    }
+    if (pending.number !== dialledDigits(destination)) return null;
+    this.callBacks.delete(agentId);
+    return pending.callId;
   }
 
   private react(event: RecordedEvent): Promise<unknown> | undefined {
@@ -552,10 +580,11 @@ export class Reactor {
       const sipUsername = sipUsernameOf(payload.from_sip_uri ?? payload.from);
       originatingAgentId = sipUsername ? (agentBySipUsername(this.state.view, sipUsername) ?? null) : null;
     }
+    const callBackOf = originatingAgentId ? this.takeCallBack(originatingAgentId, payload.to ?? '', webhook.occurredAt) : null;
     const handled = this.withRetry(`webhook ${webhook.eventType}`, () =>
       this.call(callId, {
         type: 'HandleWebhook',
-        data: { webhook, originatingAgentId },
+        data: { webhook, originatingAgentId, ...(callBackOf ? { callBackOf } : {}) },
         metadata: { now: webhook.occurredAt, commandId: `webhook:${webhook.webhookId}`, actor: 'reactor', correlationId: callId, causationId: event.id },
       }),
     );

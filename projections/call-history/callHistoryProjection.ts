@@ -85,6 +85,8 @@ export const emptyCallHistory = (callId: string): CallHistoryDoc => ({
   voicemailAt: null,
   transcript: [],
   dispositions: [],
+  callBacks: [],
+  callBackOf: null,
   supervision: [],
   legs: [],
   timeline: [],
@@ -243,6 +245,7 @@ const applyDomainEvent = (doc: CallHistoryDoc, event: CallEvent, position: bigin
       if (event.type === 'OutboundCallStarted') {
         doc.from = event.data.callerIdNumber;
         doc.queueId = event.data.queueId;
+        doc.callBackOf = event.data.callBackOf ?? null;
       } else {
         doc.closingReason = event.data.reason;
       }
@@ -483,6 +486,9 @@ const applyDomainEvent = (doc: CallHistoryDoc, event: CallEvent, position: bigin
       doc.dispositions.push({ agentId: d.agentId, disposition: d.disposition, notes: d.notes, at: d.occurredAt });
       return;
     }
+    case 'CallBackStarted':
+      doc.callBacks.push({ agentId: event.data.agentId, number: event.data.number, at: event.data.occurredAt });
+      return;
     case 'QueuePositionAnnounced':
     case 'CallOfferFailed':
     case 'CallReturnedToQueue':
@@ -542,7 +548,7 @@ const callAgentId = (callId: string, agentId: string): string => `${callId}|${ag
 export const callHistoryProjection = (): Projection =>
   defineProjection({
     name: CALL_HISTORY_PROJECTION,
-    version: 1,
+    version: 2,
     collections: [
       {
         name: CALL_HISTORY_COLLECTIONS.calls,
@@ -553,6 +559,7 @@ export const callHistoryProjection = (): Projection =>
           { fields: ['outcome', 'startedAt', '_id'] },
           { fields: ['callerNumber', 'startedAt', '_id'] },
           { fields: ['voicemailAt', '_id'] },
+          { fields: ['callBackOf', 'startedAt', '_id'] },
         ],
       },
       { name: CALL_HISTORY_COLLECTIONS.callAgents, indexes: [{ fields: ['agentId', 'startedAt', '_id'] }] },

@@ -209,6 +209,10 @@ export interface CallHistoryDoc extends ReadModelDocument {
   voicemailAt: string | null;
   transcript: Array<{ at: string; track: 'inbound' | 'outbound' | null; text: string; confidence: number | null }>;
   dispositions: Array<{ agentId: string; disposition: string; notes: string; at: string }>;
+  /** Agents who called this call's caller back from it (the outbound calls name it in `callBackOf`). */
+  callBacks: Array<{ agentId: string; number: string; at: string }>;
+  /** For an outbound call started as a call back: the earlier call it calls back (indexed). */
+  callBackOf: string | null;
   supervision: Array<{ supervisorId: string; mode: string; startedAt: string; endedAt: string | null }>;
   legs: CallLegView[];
   timeline: TimelineEntry[];

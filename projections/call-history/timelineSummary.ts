@@ -159,6 +159,8 @@ export const timelineSummary = (event: CallEvent, webhookRole: string | null = n
       return `call ended: ${event.data.outcome} after ${event.data.durationSeconds}s`;
     case 'CallDispositionRecorded':
       return `${event.data.agentId} recorded disposition ${event.data.disposition}`;
+    case 'CallBackStarted':
+      return `${event.data.agentId} is calling ${event.data.number} back`;
     default: {
       const _exhaustive: never = event;
       return 'unknown event';

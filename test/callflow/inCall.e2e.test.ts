@@ -144,6 +144,22 @@ describe('in-call controls, transfers, supervision and outbound calls', () => {
     expect(agent.find((e) => e.type === 'AgentCallStarted')?.data).toMatchObject({ direction: 'outbound', callId });
   });
 
+  it('calls a missed caller back from the history: the outbound call names the call it calls back', async () => {
+    const missed = h.sim.world.placeCaller({ from: '+15550200777', ivr: ['1', '1'], patienceMs: 2000 });
+    expect(one(await h.ended(missed.callSessionId), 'CallEnded').data.outcome).toBe('abandoned');
+
+    h.sim.world.setCallee('+15550200777', { onRing: 'answer', answerAfterMs: 1000, talkMs: 3000 });
+    const sip = await h.agent('alice', { answerAfterMs: 500 });
+    await h.control.startCallBack({ callId: missed.callSessionId, agentId: 'alice', number: '+15550200777' }, h.ctx('alice'));
+    await h.waitFor('the call back recorded', async () => (await h.callEvents(missed.callSessionId)).some((e) => e.type === 'CallBackStarted'));
+    await h.reactor?.settled();
+    const back = h.sim.world.phone(sip)?.dial('+15550200777');
+    const events = await h.ended(back?.callSessionId ?? '');
+    expect(one(events, 'OutboundCallStarted').data).toMatchObject({ agentId: 'alice', destination: '+15550200777', callBackOf: missed.callSessionId });
+    expect(one(events, 'CallEnded').data.outcome).toBe('outbound-completed');
+    expect(one(await h.callEvents(missed.callSessionId), 'CallBackStarted').data).toMatchObject({ agentId: 'alice', number: '+15550200777' });
+  });
+
   it('refuses an outbound call from an agent who may not call out', async () => {
     const sip = await h.agent('dmitri', { answerAfterMs: 500 });
     const placed = h.sim.world.phone(sip)?.dial('+15557778888');

@@ -175,5 +175,16 @@ describe('an agent handles a real call over GraphQL', () => {
       tokens.admin,
     );
     expect(raw.eventHistory.nodes.map((e) => e.type)).toEqual(expect.arrayContaining(['CallOffered', 'OfferRejected', 'CallHeld', 'CallUnheld', 'CallEnded']));
+
+    // A call back from the history is recorded on the call; the softphone then dials the number.
+    const { call: ended } = await ok<{ call: { caller: { number: string } } }>(`query($id: ID!) { call(id: $id) { caller { number } } }`, { id: callId }, tokens.alice);
+    const back = await ok<{ callBack: { number: string; fromCallId: string; caughtUp: boolean } }>(
+      `mutation($n: String!, $c: ID!) { callBack(number: $n, fromCallId: $c) { number fromCallId caughtUp } }`,
+      { n: ended.caller.number, c: callId },
+      tokens.alice,
+    );
+    expect(back.callBack).toEqual({ number: ended.caller.number, fromCallId: callId, caughtUp: true });
+    const { call: after } = await ok<{ call: { callBacks: Array<{ agentId: string; number: string }> } }>(`query($id: ID!) { call(id: $id) { callBacks { agentId number } } }`, { id: callId }, tokens.alice);
+    expect(after.callBacks).toEqual([{ agentId: 'alice', number: ended.caller.number }]);
   });
 });

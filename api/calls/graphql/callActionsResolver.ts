@@ -246,7 +246,15 @@ export class CallActionsResolver {
     const view = await agentView(readModels, agentId);
     if (!view || view.status === 'Offline') throw new IllegalStateError('Log in before calling out');
     if (view.currentCall) throw new IllegalStateError(`You are on call ${view.currentCall.callId}`);
-    return Object.assign(new CallBackResult(), { position: null, events: [], caughtUp: true, number: target.number, fromCallId: fromCallId ?? null, agent: Agent.from(view, clock()) });
+    // Recorded on the earlier call, so that the outbound call the softphone places next is linked to it.
+    const outcome = fromCallId ? await ctx.services.callControl.startCallBack({ callId: fromCallId, agentId, number: target.number }, requestMeta(ctx)) : null;
+    const appended = outcome ? await afterAppend(ctx, outcome, CALL_VIEWS) : { position: null, events: [], caughtUp: true };
+    return Object.assign(new CallBackResult(), {
+      ...appended,
+      number: target.number,
+      fromCallId: fromCallId ?? null,
+      agent: Agent.from(view, clock()),
+    });
   }
 
   @Allow('supervisor')

@@ -448,6 +448,18 @@ export class TranscriptLine {
   confidence!: number | null;
 }
 
+@ObjectType({ description: "An agent calling the call's caller back from it.", simpleResolvers: true })
+export class CallBackAttempt {
+  @Field(() => String)
+  agentId!: string;
+
+  @Field(() => String, { description: 'The number called back.' })
+  number!: string;
+
+  @Field(() => Date)
+  at!: string;
+}
+
 @ObjectType({ simpleResolvers: true })
 export class CallDisposition {
   @Field(() => String)
@@ -739,6 +751,12 @@ export class Call {
   @Field(() => [CallDisposition])
   dispositions!: CallDisposition[];
 
+  @Field(() => [CallBackAttempt], { description: "Agents who called this call's caller back from it; the outbound calls name this call in callBackOf." })
+  callBacks!: CallBackAttempt[];
+
+  @Field(() => ID, { nullable: true, description: 'For an outbound call placed as a call back: the earlier call it calls back.' })
+  callBackOf!: string | null;
+
   @Field(() => [CallSupervision])
   supervision!: CallSupervision[];
 
@@ -794,6 +812,9 @@ export class Call {
       voicemail: doc.voicemail,
       transcript: doc.transcript,
       dispositions: doc.dispositions,
+      // Documents written before call backs were recorded have neither field.
+      callBacks: doc.callBacks ?? [],
+      callBackOf: doc.callBackOf ?? null,
       supervision: doc.supervision,
       legs: doc.legs,
       timeline: doc.timeline.map((entry) => TimelineEntry.from(entry)),

@@ -26,7 +26,8 @@ describe("the caller's previous calls on the screen pop", () => {
     const first = h.sim.world.placeCaller({ from: '+15550200102', ivr: ['1', '1'], patienceMs: 2000 });
     const firstEvents = await h.ended(first.callSessionId);
     expect(one(firstEvents, 'CallerIdentified').data.previousCalls).toEqual([]);
-    await h.waitFor('the first call in the history', async () => (await previousCalls(h.readModels, '+15550200102')).some((c) => c.callId === first.callSessionId));
+    // The history has caught up with the end of the first call.
+    await h.waitFor('the first call ended in the history', async () => (await previousCalls(h.readModels, '+15550200102')).some((c) => c.callId === first.callSessionId && c.outcome === 'abandoned'));
 
     const second = h.sim.world.placeCaller({ from: '+15550200102', ivr: ['1', '1'], patienceMs: 2000 });
     const secondEvents = await h.ended(second.callSessionId);

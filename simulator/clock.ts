@@ -1,3 +1,4 @@
+import { Heap } from 'heap-js';
 import { performance } from 'node:perf_hooks';
 
 /**
@@ -40,7 +41,8 @@ export class SimClock {
   private realBase: number;
   private realBaseEpoch: number;
   private simBase: number;
-  private heap: Timer[] = [];
+  /** Earliest due first; timers due at the same instant fire in the order they were set. */
+  private readonly heap = new Heap<Timer>((a, b) => a.due - b.due || a.seq - b.seq);
   private live = 0;
   private seq = 0;
   private realTimer: NodeJS.Timeout | undefined;
@@ -97,7 +99,7 @@ export class SimClock {
   setTimeout(fn: () => void, simDelayMs: number): TimerHandle {
     if (this.closed) return { cancel: () => undefined, active: false };
     const timer: Timer = { due: this.now() + Math.max(0, simDelayMs), seq: this.seq++, fn, cancelled: false, fired: false };
-    this.push(timer);
+    this.heap.push(timer);
     this.live++;
     if (timer.due < this.realTimerDue) this.arm();
     return {
@@ -154,8 +156,8 @@ export class SimClock {
   }
 
   cancelAll(): void {
-    for (const t of this.heap) t.cancelled = true;
-    this.heap = [];
+    for (const t of this.heap.toArray()) t.cancelled = true;
+    this.heap.clear();
     this.live = 0;
     this.disarm();
   }
@@ -170,7 +172,7 @@ export class SimClock {
   private arm(): void {
     this.disarm();
     this.dropCancelledHead();
-    const head = this.heap[0];
+    const head = this.heap.peek();
     if (!head || this.closed) return;
     const delay = Math.max(0, Math.ceil((head.due - this.now()) / this.scaleFactor));
     this.realTimerDue = head.due;
@@ -190,9 +192,9 @@ export class SimClock {
   private fire(): void {
     for (;;) {
       this.dropCancelledHead();
-      const head = this.heap[0];
+      const head = this.heap.peek();
       if (!head || head.due > this.now()) break;
-      this.pop();
+      this.heap.pop();
       head.fired = true;
       this.live--;
       try {
@@ -205,45 +207,8 @@ export class SimClock {
   }
 
   private dropCancelledHead(): void {
-    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
+    while (this.heap.peek()?.cancelled) this.heap.pop();
   }
-
-  private push(timer: Timer): void {
-    const h = this.heap;
-    h.push(timer);
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(h[i]!, h[parent]!)) break;
-      [h[i], h[parent]] = [h[parent]!, h[i]!];
-      i = parent;
-    }
-  }
-
-  private pop(): Timer | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l]!, h[m]!)) m = l;
-        if (r < h.length && before(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
-function before(a: Timer, b: Timer): boolean {
-  return a.due < b.due || (a.due === b.due && a.seq < b.seq);
 }
 
 function assertScale(scale: number): void {

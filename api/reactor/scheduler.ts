@@ -1,3 +1,4 @@
+import { Heap } from 'heap-js';
 import type { ReactorClock } from './clock';
 
 export interface Scheduled<T> {
@@ -15,7 +16,7 @@ const MAX_REAL_WAIT_MS = 1000;
  * simulated clock is caught within a second. Entries are keyed: adding an id twice keeps one.
  */
 export class Scheduler<T> {
-  private heap: Array<Scheduled<T>> = [];
+  private readonly heap = new Heap<Scheduled<T>>((a, b) => a.atMs - b.atMs);
   private readonly live = new Map<string, Scheduled<T>>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -29,8 +30,8 @@ export class Scheduler<T> {
     const existing = this.live.get(entry.id);
     if (existing && existing.atMs <= entry.atMs) return;
     this.live.set(entry.id, entry);
-    this.push(entry);
-    if (this.running && this.heap[0] === entry) this.arm();
+    this.heap.push(entry);
+    if (this.running && this.heap.peek() === entry) this.arm();
   }
 
   remove(id: string): void {
@@ -62,7 +63,7 @@ export class Scheduler<T> {
   }
 
   clear(): void {
-    this.heap = [];
+    this.heap.clear();
     this.live.clear();
   }
 
@@ -71,14 +72,14 @@ export class Scheduler<T> {
     if (!this.running) return;
     const now = this.clock.now();
     for (;;) {
-      const head = this.heap[0];
+      const head = this.heap.peek();
       if (!head) break;
       if (this.live.get(head.id) !== head) {
-        this.pop();
+        this.heap.pop();
         continue;
       }
       if (head.atMs > now) break;
-      this.pop();
+      this.heap.pop();
       this.live.delete(head.id);
       this.onDue(head);
     }
@@ -89,41 +90,14 @@ export class Scheduler<T> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.running) return;
-    while (this.heap.length > 0 && this.live.get(this.heap[0].id) !== this.heap[0]) this.pop();
-    const head = this.heap[0];
+    let head = this.heap.peek();
+    while (head && this.live.get(head.id) !== head) {
+      this.heap.pop();
+      head = this.heap.peek();
+    }
     if (!head) return;
     const wait = Math.min(MAX_REAL_WAIT_MS, Math.max(0, Math.ceil(this.clock.realDelay(head.atMs - this.clock.now()))));
     this.timer = setTimeout(() => this.fire(), wait);
     this.timer.unref();
-  }
-
-  private push(entry: Scheduled<T>): void {
-    const h = this.heap;
-    h.push(entry);
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (h[parent].atMs <= h[i].atMs) break;
-      [h[i], h[parent]] = [h[parent], h[i]];
-      i = parent;
-    }
-  }
-
-  private pop(): void {
-    const h = this.heap;
-    const last = h.pop();
-    if (h.length === 0 || !last) return;
-    h[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && h[l].atMs < h[m].atMs) m = l;
-      if (r < h.length && h[r].atMs < h[m].atMs) m = r;
-      if (m === i) break;
-      [h[i], h[m]] = [h[m], h[i]];
-      i = m;
-    }
   }
 }

@@ -1,3 +1,4 @@
+import { Heap } from 'heap-js';
 import { agentStreamId, evolveAgent, initialAgentState, type AgentEvent, type AgentState } from '../../api/agents/agent';
 import { decideAgent, type AgentCommand } from '../../api/agents/agentDecider';
 import { agentFollowUps } from '../../api/agents/followUps';
@@ -139,51 +140,21 @@ interface Action {
   run: () => void;
 }
 
+/** Earliest first; actions due at the same instant run in the order they were set. */
 class ActionQueue {
-  private heap: Action[] = [];
+  private readonly heap = new Heap<Action>((a, b) => a.at - b.at || a.seq - b.seq);
   private seq = 0;
 
   push(at: number, run: () => void): void {
-    const action = { at, seq: this.seq++, run };
-    const h = this.heap;
-    h.push(action);
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.before(h[i], h[parent])) break;
-      [h[i], h[parent]] = [h[parent], h[i]];
-      i = parent;
-    }
+    this.heap.push({ at, seq: this.seq++, run });
   }
 
   pop(): Action | undefined {
-    const h = this.heap;
-    if (h.length === 0) return undefined;
-    const top = h[0];
-    const last = h.pop() as Action;
-    if (h.length > 0) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.before(h[l], h[m])) m = l;
-        if (r < h.length && this.before(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
-      }
-    }
-    return top;
+    return this.heap.pop();
   }
 
   get size(): number {
     return this.heap.length;
-  }
-
-  private before(a: Action, b: Action): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
   }
 }
 

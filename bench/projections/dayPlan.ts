@@ -1,4 +1,5 @@
 import type { AgentProfile } from '../../api/config/config';
+import { Rng } from '../../simulator/rng';
 import type { AgentPlan, CallPlan, OutboundPlan } from './centerSimulation';
 
 /**
@@ -22,16 +23,10 @@ export interface DayPlan {
   outbound: OutboundPlan[];
 }
 
-/** mulberry32: a small seeded PRNG, so a plan is the same on every run. */
+/** The simulator's seeded generator, so a plan is the same on every run. */
 const random = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 };
 
 const HOUR = 3_600_000;

@@ -2,6 +2,7 @@ import type { AgentEvent } from '../../../api/agents/agent';
 import type { CallEvent } from '../../../api/calls/callEvents';
 import type { AgentProfile } from '../../../api/config/config';
 import type { LegView } from '../../../simulator';
+import { Rng } from '../../../simulator/rng';
 import type { PlacedCall } from '../../../simulator/world/world';
 import { allEvents, sipOf, type Harness } from './harness';
 
@@ -12,16 +13,10 @@ export const stormSize = (defaults: { calls: number; agents: number; scale: numb
   scale: Number(process.env.CALLFLOW_STORM_SCALE ?? defaults.scale),
 });
 
-/** mulberry32: a seeded generator, so a failing storm can be replayed. */
+/** The simulator's seeded generator, so a failing storm can be replayed. */
 export const seeded = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 };
 
 const pickWeighted = <T>(random: () => number, choices: Array<[T, number]>): T => {

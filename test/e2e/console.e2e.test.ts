@@ -139,8 +139,18 @@ describeInBrowser('the console in Chromium against the running product', () => {
     const mic = agent.getByTestId('mic-select');
     await mic.locator('option').first().waitFor({ state: 'attached' });
     const last = mic.locator('option').last();
-    const [value, label] = [await last.getAttribute('value'), (await last.textContent())?.trim()];
-    await mic.selectOption(value ?? '');
+    // The list is enumerated again once the browser grants the devices (ids may change): pick from the list as it is when selecting.
+    let value: string | null = null;
+    let label: string | undefined;
+    for (let attempt = 1; ; attempt++) {
+      [value, label] = [await last.getAttribute('value'), (await last.textContent())?.trim()];
+      try {
+        await mic.selectOption(value ?? '', { timeout: 3_000 });
+        break;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+      }
+    }
     const stored = async () =>
       agent.evaluate(() => JSON.parse((globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('callstream.audio') ?? '{}') as { micId?: string; micLabel?: string });
     for (let i = 0; i < 20 && (await stored()).micId !== value; i++) await new Promise((resolve) => setTimeout(resolve, 100));

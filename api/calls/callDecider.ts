@@ -547,6 +547,8 @@ const agentAnswered = (d: Draft, leg: Leg): void => {
       leaveQueue(d, 'answered', agentId);
       const queue = queueOf(d, entry.queueId);
       const number = entry.callbackNumber ?? s.from;
+      // The caller may still be on the first leg, hearing the confirmation: end it before calling back.
+      hangupLeg(d, liveLeg(d.state, s.customerCallControlId)?.callControlId ?? null, 'the callback is calling the caller back');
       request(
         d,
         null,
@@ -766,6 +768,11 @@ const onInitiated = (d: Draft, webhook: TelnyxWebhookData, originatingAgentId: s
       if (s.status !== 'Connected' || !s.transfer || s.transfer.transferId !== leg.transferId) hangupLeg(d, callControlId, 'the transfer is no longer pending');
       return;
     case 'customer':
+      // A caller dialled for a callback or an outbound call that has since given up on it (the agent left first).
+      if (clientState && webhook.payload.direction === 'outgoing' && leg.status === 'initiated' && s.status !== 'CallbackConnecting' && s.status !== 'OutboundDialing') {
+        hangupLeg(d, callControlId, 'the call is no longer calling this number');
+      }
+      return;
     case 'outbound':
       return;
     default: {
@@ -796,6 +803,7 @@ const onAnswered = (d: Draft, webhook: TelnyxWebhookData): void => {
   switch (leg.role) {
     case 'customer': {
       if (leg.callControlId !== s.customerCallControlId) return;
+      if (s.status === 'CallbackWaiting') return hangupLeg(d, leg.callControlId, 'the callback waits for another agent');
       if (s.status === 'Answering') {
         emit(d, { type: 'CallAnswered', data: { ...base(d), callControlId: leg.callControlId } });
         if (s.route === 'after-hours') return afterHours(d);
@@ -861,6 +869,8 @@ const customerHungUp = (d: Draft, leg: Leg): void => {
       return endCall(d, 'abandoned-in-ivr', leg);
     case 'Queued':
     case 'Offering':
+      // A caller who asked to be called back keeps the place (and an offer already ringing) after leaving.
+      if (s.entry?.kind === 'callback') return;
       cancelOpenOffer(d, 'caller-hung-up');
       leaveQueue(d, 'abandoned', null);
       return endCall(d, 'abandoned', leg);
@@ -1002,6 +1012,7 @@ const onSpeakEnded = (d: Draft, webhook: TelnyxWebhookData): void => {
   switch (s.status) {
     case 'Queued':
     case 'Offering':
+      if (s.entry?.kind === 'callback') return hangupLeg(d, customer.callControlId, 'callback confirmed');
       if (s.announcing) holdMusic(d, 'hold music while waiting');
       return;
     case 'CallbackWaiting':
@@ -1124,7 +1135,7 @@ const checkQueueTimers = (d: Draft, position: number | undefined, ewtSeconds: nu
     cancelOpenOffer(d, 'call-left-queue');
     return enqueue(d, due[due.length - 1].targetQueueId, 'overflow', {});
   }
-  if (s.status !== 'CallbackWaiting' && !s.announcing && entry.nextAnnouncementAt !== null && d.at >= entry.nextAnnouncementAt && position !== undefined) {
+  if (entry.kind === 'call' && s.status !== 'CallbackWaiting' && !s.announcing && entry.nextAnnouncementAt !== null && d.at >= entry.nextAnnouncementAt && position !== undefined) {
     announcePosition(d, position, ewtSeconds ?? 0);
   }
 };

@@ -406,7 +406,8 @@ export const evolveCall = (current: CallState, event: CallEvent): CallState => {
     case 'OfferAccepted': {
       const d = event.data;
       const offers = updateOffer(s, d.offerId, (offer) => ({ ...setAgentOutcome(offer, d.agentId, 'accepted'), open: false, acceptedBy: d.agentId }));
-      if (d.purpose === 'callback') return { ...s, offers, status: 'CallbackConnecting', offerId: d.offerId, agentId: d.agentId, agentCallControlId: d.callControlId };
+      // The caller's first leg is done with: the customer is now the leg the callback dials (on its first webhook).
+      if (d.purpose === 'callback') return { ...s, offers, status: 'CallbackConnecting', offerId: d.offerId, agentId: d.agentId, agentCallControlId: d.callControlId, customerCallControlId: null };
       if (d.purpose === 'consult') {
         return s.status === 'Connected' && s.transfer ? { ...s, offers, transfer: { ...s.transfer, consultCallControlId: d.callControlId } } : { ...s, offers };
       }

@@ -218,6 +218,55 @@ describe('callbacks keep their place', () => {
     expect(eventOf(events, 'CallEnded').data.outcome).toBe('callback-failed');
   });
 
+  it('a callback offered while the caller still hears the confirmation: the caller is hung up after it, and leaving is no abandon', () => {
+    const call = callScenario(config, SESSION);
+    queuedInSales(call);
+    call.webhook(dtmfReceived({ ...onCustomer(40), digit: '*' }));
+    call.command({ type: 'OfferCall', data: { offerId: 'cb-offer', purpose: 'callback', strategy: 'longest-idle', agents: [{ agentId: 'alice', sipUsername: 'alice-sip' }] }, metadata: call.meta(at(42), 'o') });
+    expect(call.state()).toMatchObject({ status: 'Offering', entry: { kind: 'callback', waiting: true } });
+    // no position announcement for a caller who will be called back
+    expect(requestedActions(call.command({ type: 'CheckQueueTimers', data: { position: 1, ewtSeconds: 60 }, metadata: call.meta(at(9 + 120), 't') }))).not.toContain(`speak@${CUSTOMER}`);
+    expect(requestedActions(call.webhook(speakEnded(onCustomer(48))))).toEqual([`hangup@${CUSTOMER}`]);
+    const events = customerHangsUp(call, 49);
+    expect(domainTypes(events)).toEqual([]);
+    expect(call.state()).toMatchObject({ status: 'Offering', offerId: 'cb-offer', entry: { kind: 'callback', waiting: true } });
+  });
+
+  it('a callback answered by an agent before the confirmation ends: the first leg is hung up before the caller is dialled', () => {
+    const call = callScenario(config, SESSION);
+    queuedInSales(call);
+    call.webhook(dtmfReceived({ ...onCustomer(40), digit: '*' }));
+    call.command({ type: 'OfferCall', data: { offerId: 'cb-offer', purpose: 'callback', strategy: 'longest-idle', agents: [{ agentId: 'alice', sipUsername: 'alice-sip' }] }, metadata: call.meta(at(41), 'o') });
+    let events = call.webhook(callAnswered({ id: 'a', at: at(43), session: 'session-agent', callControlId: 'v3:alice-cb', clientState: { callId: SESSION, role: 'agent', agentId: 'alice', offerId: 'cb-offer' } }));
+    expect(requestedActions(events)).toEqual([`hangup@${CUSTOMER}`, `dial>${CALLER}`]);
+    const calledBack = { at: at(44), session: 'session-agent', callControlId: 'v3:customer-cb', clientState: { callId: SESSION, role: 'customer' as const } };
+    call.webhook(callInitiated({ ...calledBack, id: 'c0', from: '+15550100010', to: CALLER, direction: 'outgoing' }));
+    // the first leg's last webhooks change nothing
+    expect(requestedActions(call.webhook(speakEnded({ ...onCustomer(45), status: 'call_hangup' })))).toEqual([]);
+    expect(domainTypes(customerHangsUp(call, 45))).toEqual([]);
+    events = call.webhook(callAnswered({ ...calledBack, id: 'c1', at: at(50) }));
+    expect(eventOf(events, 'AgentConnected').data).toMatchObject({ agentId: 'alice', via: 'callback' });
+  });
+
+  it('an agent who hangs up before the called-back caller answers: the callback waits again and the late leg is hung up', () => {
+    const call = callScenario(config, SESSION);
+    queuedInSales(call);
+    call.command({ type: 'RequestCallback', data: {}, metadata: call.meta(at(40), 'cb-api') });
+    customerHangsUp(call, 45);
+    call.command({ type: 'OfferCall', data: { offerId: 'cb-offer', purpose: 'callback', strategy: 'longest-idle', agents: [{ agentId: 'alice', sipUsername: 'alice-sip' }] }, metadata: call.meta(at(60), 'o') });
+    const agentLeg = { at: at(62), session: 'session-agent', callControlId: 'v3:alice-cb', clientState: { callId: SESSION, role: 'agent' as const, agentId: 'alice', offerId: 'cb-offer' } };
+    call.webhook(callAnswered({ ...agentLeg, id: 'a1' }));
+    let events = call.webhook(callHangup({ ...agentLeg, id: 'a2', at: at(63), cause: 'normal_clearing', source: 'caller' }));
+    expect(domainTypes(events)).toEqual(['TelnyxWebhookLinked', 'AgentDisconnected', 'CallQueued']);
+    expect(call.state()).toMatchObject({ status: 'CallbackWaiting', entry: { kind: 'callback', waiting: true, enqueuedAt: at(9) } });
+    // the dial to the caller was already under way: its leg shows up now, and is hung up
+    const calledBack = { session: 'session-agent', callControlId: 'v3:customer-cb', clientState: { callId: SESSION, role: 'customer' as const } };
+    events = call.webhook(callInitiated({ ...calledBack, id: 'c0', at: at(64), from: '+15550100010', to: CALLER, direction: 'outgoing' }));
+    expect(requestedActions(events)).toEqual(['hangup@v3:customer-cb']);
+    expect(domainTypes(call.webhook(callHangup({ ...calledBack, id: 'c1', at: at(65), cause: 'originator_cancel', source: 'caller' })))).toEqual(['TelnyxWebhookLinked']);
+    expect(call.state()).toMatchObject({ status: 'CallbackWaiting' });
+  });
+
   it('a callback chosen in the IVR is queued as a callback straight away', () => {
     const call = callScenario(config, SESSION);
     call.webhook(callInitiated({ ...onCustomer(0), clientState: null, from: CALLER, to: '+15550100000', direction: 'incoming' }));

@@ -103,6 +103,18 @@ describe('offering calls to agents', () => {
     await h.ended(call.callSessionId);
   });
 
+  it('calls back at once a caller who asks for it while an agent is free, and leaves no line of theirs up', async () => {
+    await h.configureQueue('support', { announcementIntervalSeconds: 0 });
+    await h.agent('bob', { onRing: 'answer', answerAfterMs: 300, handleTimeMs: 2000 });
+    const caller = h.sim.world.placeCaller({ from: '+15550200106', ivr: ['1', '3'] });
+    h.sim.world.setCallee('+15550200106', { onRing: 'answer', answerAfterMs: 500, talkMs: 2000 });
+    const events = await h.ended(caller.callSessionId, 30_000);
+    expect(one(events, 'AgentConnected').data).toMatchObject({ agentId: 'bob', via: 'callback' });
+    expect(one(events, 'CallEnded').data.outcome).toBe('completed');
+    await h.waitFor('every leg of the call to hang up', () => h.sim.control.calls({ alive: true }).length === 0, 10_000);
+    expect(h.sim.control.call(caller.callControlId)).toMatchObject({ isAlive: false, hangupSource: 'callee' });
+  });
+
   it('calls back a caller who asked for it, before a caller who queued later', async () => {
     await h.configureQueue('support', { announcementIntervalSeconds: 0 });
     const early = h.sim.world.placeCaller({ from: '+15550200105', ivr: ['1', '3'] });

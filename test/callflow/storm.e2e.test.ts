@@ -1,6 +1,6 @@
 import type { PlacedCall } from '../../simulator/world/world';
 import { startHarness, type Harness } from './support/harness';
-import { placeStormCaller, seeded, stormAgents, stormReport, stormSize, waitForEnds } from './support/storm';
+import { describeCall, placeStormCaller, seeded, stormAgents, stormReport, stormSize, waitForEnds } from './support/storm';
 
 const size = stormSize({ calls: 300, agents: 100, scale: 8 });
 
@@ -33,8 +33,8 @@ describe('a storm of concurrent calls', () => {
     await h.waitFor('every leg to hang up', () => h.sim.control.calls({ alive: true }).length === 0, 60_000).catch(async (error: unknown) => {
       // Name the legs left up and the last decisions of their calls, so the run can be understood.
       const alive = h.sim.control.calls({ alive: true });
-      const calls = await Promise.all([...new Set(alive.map((leg) => leg.callSessionId))].map(async (id) => ({ id, events: (await h.callEvents(id)).slice(-25).map((e) => e.type) })));
-      console.log(JSON.stringify({ alive, calls }, null, 1));
+      const stories = await Promise.all([...new Set(alive.map((leg) => leg.callSessionId))].slice(0, 3).map((id) => describeCall(h, id)));
+      console.log(`${alive.length} legs left up:\n${alive.map((l) => `${l.callControlId} ${l.direction} ${l.to} ${l.state}`).join('\n')}\n\n${stories.join('\n\n')}`);
       throw error;
     });
     await h.sim.control.webhooksIdle();

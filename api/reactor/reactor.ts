@@ -28,7 +28,7 @@ import { nowIso, type ReactorClock } from './clock';
 import { CommandDispatcher, type CommandOutcome } from './commandDispatcher';
 import { DecisionWriter } from './decisionWriter';
 import { Progress } from './progress';
-import { pendingCommandOf, REACTOR_CHECKPOINT, REACTOR_COLLECTION, ReactorState, type PendingCommand, type PendingTimer } from './reactorState';
+import { dialledDigits, pendingCommandOf, REACTOR_CHECKPOINT, REACTOR_COLLECTION, ReactorState, type PendingCommand, type PendingTimer } from './reactorState';
 import { RecordingDownloader } from './recordingDownloader';
 import { Scheduler, type Scheduled } from './scheduler';
 import { callFold, handleAgentCommand, handleCallCommand } from './streams';
@@ -101,7 +101,6 @@ const RETRY_DELAYS_MS = [50, 200, 500, 1000, 2000, 5000];
 /** How long (telephony time) a started call back waits for the agent's outbound call to its number. */
 const CALL_BACK_WINDOW_MS = 15 * 60_000;
 /** A number as dialled, for comparing: its digits, with the + of an E.164 number. */
-const dialledDigits = (number: string): string => number.replace(/^sip:/, '').replace(/@.*$/, '').replace(/[^0-9+]/g, '');
 
 const refused = (error: unknown): boolean => error instanceof CallstreamError && !(error instanceof UnavailableError) && !(error instanceof WrongExpectedVersionError) && !(error instanceof LeaseLostError);
 
@@ -154,8 +153,6 @@ export class Reactor {
   private passRunning = false;
   private passAgain = false;
   private readonly claimedCalls = new Set<string>();
-  /** Call backs started by each agent (CallBackStarted), until the agent's outbound call to that number arrives. */
-  private readonly callBacks = new Map<string, { callId: string; number: string; at: number }>();
   private readonly claimedAgents = new Set<string>();
   private readonly claimReleases: Array<{ position: bigint; callId: string; agentIds: string[] }> = [];
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -297,7 +294,6 @@ export class Reactor {
     this.caughtUp = false;
     this.claimedCalls.clear();
     this.claimedAgents.clear();
-    this.callBacks.clear();
     this.claimReleases.length = 0;
   }
 
@@ -528,7 +524,6 @@ export class Reactor {
       }
       if (folded.routing) this.requestPass();
     }
-    if (event.type === 'CallBackStarted') this.noteCallBack(event);
     this.releaseClaims(event.position);
     this.writer.observe(event.streamId, event.revision, event);
     if (event.position <= this.actFrom) return;
@@ -536,22 +531,16 @@ export class Reactor {
     if (work) this.progress.track(slot, work);
   }
 
-  /** An agent started calling back the caller of a call: their next outbound call to that number, soon, is that call back. */
-  private noteCallBack(event: RecordedEvent): void {
-    const data = event.data as { callId: string; agentId: string; number: string; occurredAt: string };
-    this.callBacks.set(data.agentId, { callId: data.callId, number: dialledDigits(data.number), at: Date.parse(data.occurredAt) });
-  }
-
   private takeCallBack(agentId: string, destination: string, occurredAt: string): string | null {
-    const pending = this.callBacks.get(agentId);
+    const pending = this.state.callBacks.get(agentId);
     if (!pending) return null;
     const age = Date.parse(occurredAt) - pending.at;
     if (age < -CALL_BACK_WINDOW_MS || age > CALL_BACK_WINDOW_MS) {
-      this.callBacks.delete(agentId);
+      this.state.dropCallBack(agentId);
       return null;
     }
     if (pending.number !== dialledDigits(destination)) return null;
-    this.callBacks.delete(agentId);
+    this.state.dropCallBack(agentId);
     return pending.callId;
   }
 

@@ -34,6 +34,18 @@ export interface PendingDownload {
 
 export type PendingTimer = Timer & { id: string };
 
+/** An agent started calling back the caller of an ended call; their next outbound call to that number is that call back. */
+export interface PendingCallBack {
+  callId: string;
+  /** The number as dialled digits (no formatting). */
+  number: string;
+  /** Epoch milliseconds of CallBackStarted. */
+  at: number;
+}
+
+/** The digits of a number, to compare what was asked for with what the softphone dialled. */
+export const dialledDigits = (number: string): string => number.replace(/^sip:/, '').replace(/@.*$/, '').replace(/[^0-9+]/g, '');
+
 /** A leg ringing or connected on an agent's (or supervisor's) device, as the webhooks show it. */
 export interface AgentLeg {
   agentId: string;
@@ -102,6 +114,8 @@ export class ReactorState {
   private readonly timersByStream = new Map<string, Set<string>>();
   readonly waitingReasons = new Map<string, string | null>();
   readonly agentLegs = new Map<string, AgentLeg>();
+  /** Call backs started by each agent (CallBackStarted), until their outbound call names it (OutboundCallStarted.callBackOf). */
+  readonly callBacks = new Map<string, PendingCallBack>();
   private readonly endedLegs = new Set<string>();
   /** Position of the last event folded in (-1n: none). */
   foldedThrough = -1n;
@@ -204,9 +218,21 @@ export class ReactorState {
         this.removeTimers(callStreamId(event.data.callId), () => true);
         this.dropReason(event.data.callId);
         return;
+      case 'CallBackStarted':
+        this.callBacks.set(event.data.agentId, { callId: event.data.callId, number: dialledDigits(event.data.number), at: Date.parse(event.data.occurredAt) });
+        this.mark(`callback:${event.data.agentId}`);
+        return;
+      case 'OutboundCallStarted':
+        if (event.data.callBackOf && this.callBacks.get(event.data.agentId)?.callId === event.data.callBackOf) this.dropCallBack(event.data.agentId);
+        return;
       default:
         return;
     }
+  }
+
+  /** The pending call back of an agent is used (or too old to be one). */
+  dropCallBack(agentId: string): void {
+    if (this.callBacks.delete(agentId)) this.mark(`callback:${agentId}`);
   }
 
   /** An agent's reservation and wrap-up timers are dropped once the agent has moved on. */
@@ -386,6 +412,10 @@ export class ReactorState {
         const timer = this.timers.get(id);
         return timer ? { timer } : null;
       }
+      case 'callback': {
+        const callBack = this.callBacks.get(id);
+        return callBack ? { callBack } : null;
+      }
       default:
         return null;
     }
@@ -470,6 +500,9 @@ export class ReactorState {
           break;
         case 'rec':
           this.pendingDownloads.set(id, doc.download as PendingDownload);
+          break;
+        case 'callback':
+          this.callBacks.set(id, doc.callBack as PendingCallBack);
           break;
         case 'timer': {
           const timer = doc.timer as PendingTimer;

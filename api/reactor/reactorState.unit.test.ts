@@ -90,3 +90,45 @@ describe('the reactor state', () => {
     expect(state.view.waiting[SESSION]).toBeUndefined();
   });
 });
+
+describe('pending call backs', () => {
+  const recorded = (position: number, streamId: string, type: string, data: Record<string, unknown>): RecordedEvent => ({
+    id: `cb${position}`,
+    streamId,
+    type,
+    data,
+    revision: BigInt(position),
+    position: BigInt(position),
+    metadata: {},
+    recordedAt: new Date(),
+  });
+
+  it('outlive a restart in the snapshot, and are gone once the outbound call names them', () => {
+    const state = new ReactorState(quiet);
+    const docs = new Map<string, ReadModelDocument>();
+    state.fold(recorded(1, 'call-earlier', 'CallBackStarted', { callId: 'earlier', occurredAt: at(0), causeId: 'c', agentId: 'alice', number: '+1 (555) 020-0105' }));
+    applyWrite(docs, state, 1n);
+
+    const restored = new ReactorState(quiet);
+    restored.load([...docs.values()]);
+    expect(restored.callBacks.get('alice')).toEqual({ callId: 'earlier', number: '+15550200105', at: Date.parse(at(0)) });
+
+    restored.fold(
+      recorded(2, 'call-outbound', 'OutboundCallStarted', {
+        callId: 'outbound',
+        occurredAt: at(30),
+        causeId: 'w',
+        agentId: 'alice',
+        agentCallControlId: 'v3:a',
+        destination: '+15550200105',
+        callerIdNumber: '+15550100010',
+        queueId: 'sales',
+        record: false,
+        callBackOf: 'earlier',
+      }),
+    );
+    expect(restored.callBacks.has('alice')).toBe(false);
+    applyWrite(docs, restored, 2n);
+    expect(docs.has('callback:alice')).toBe(false);
+  });
+});

@@ -241,8 +241,15 @@ export class CallControlService {
     return this.onCall(input.callId, 'Hangup', { reason: input.reason }, ctx);
   }
 
-  completeWrapUp(input: { callId: string; agentId: string; disposition: string; notes?: string }, ctx: RequestMeta): Promise<CommandOutcomeSummary> {
-    return this.onCall(input.callId, 'CompleteWrapUp', { agentId: input.agentId, disposition: input.disposition, notes: input.notes ?? '' }, ctx);
+  /**
+   * The disposition on the call, then the agent out of wrap-up at once (the reactor's follow-up of the
+   * disposition finds it done), so that the answer already shows the agent available.
+   */
+  async completeWrapUp(input: { callId: string; agentId: string; disposition: string; notes?: string }, ctx: RequestMeta): Promise<CommandOutcomeSummary> {
+    const recorded = await this.onCall(input.callId, 'CompleteWrapUp', { agentId: input.agentId, disposition: input.disposition, notes: input.notes ?? '' }, ctx);
+    if (!recorded.events.includes('CallDispositionRecorded')) return recorded;
+    const finished = await this.onAgent(input.agentId, 'CompleteAgentWrapUp', { agentId: input.agentId, callId: input.callId }, ctx);
+    return { position: finished.position ?? recorded.position, events: [...recorded.events, ...finished.events] };
   }
 
   /** The agent is about to call the caller of an ended call back; the outbound call that follows names it. */

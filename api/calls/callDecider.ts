@@ -348,6 +348,12 @@ const startVoicemail = (d: Draft, reason: 'caller-choice' | 'max-wait' | 'after-
   emit(d, { type: 'VoicemailStarted', data: { ...base(d), reason, queueId: queueId ?? s.entry?.queueId ?? null } });
   const customer = liveLeg(d.state, s.customerCallControlId);
   if (!customer) return;
+  // A leg records one thing at a time: the conversation's recording (after a transfer) ends before the message.
+  const recording = active(d).recording;
+  if (recording && recording.status !== 'stopped' && liveLeg(d.state, recording.callControlId)) {
+    emit(d, { type: 'RecordingStopped', data: { ...base(d), callControlId: recording.callControlId, actor: 'system' } });
+    request(d, recording.callControlId, { action: 'record_stop', params: {} }, 'the caller leaves a voicemail');
+  }
   if (wasWaiting) {
     request(d, customer.callControlId, { action: 'leave_queue', params: {} }, 'voicemail');
     stopAudio(d, customer.callControlId, 'voicemail');
@@ -410,7 +416,8 @@ const closeOfferIfDone = (d: Draft, offerId: string): void => {
   const queue = queueOf(d, s.entry.queueId);
   const until = addSeconds(d.at, queue?.reofferDelaySeconds ?? 0);
   const declined = offer.agents.filter((a) => a.outcome === 'rejected' || a.outcome === 'missed').map((a) => a.agentId);
-  const excludedAgents = [...s.entry.excludedAgents.filter((e) => e.until > d.at && !declined.includes(e.agentId)), ...declined.map((agentId) => ({ agentId, until }))];
+  // Kept after `until`: the router then still offers the call to agents who have not declined it first.
+  const excludedAgents = [...s.entry.excludedAgents.filter((e) => !declined.includes(e.agentId)), ...declined.map((agentId) => ({ agentId, until }))];
   const summary = offer.agents.map((a) => `${a.agentId} ${a.outcome}`).join(', ');
   emit(d, { type: 'CallReturnedToQueue', data: { ...base(d), offerId, entryId: s.entry.entryId, queueId: s.entry.queueId, reason: `offer ended without an answer (${summary})`, excludedAgents } });
 };
@@ -559,6 +566,7 @@ const agentAnswered = (d: Draft, leg: Leg): void => {
             from: queue?.callerIdNumber ?? s.to,
             link_to: leg.callControlId,
             bridge_on_answer: true,
+            park_after_unbridge: 'self',
             timeout_secs: settingsOf(d).callbackRingTimeoutSeconds,
             client_state: encodeClientState({ callId: d.callId, role: 'customer' }),
             custom_headers: headers(d, [[QUEUE_ID_HEADER, entry.queueId]]),
@@ -576,6 +584,8 @@ const agentAnswered = (d: Draft, leg: Leg): void => {
       emit(d, { type: 'ConsultationConnected', data: { ...base(d), transferId: transfer.transferId, target: transfer.target, callControlId: leg.callControlId } });
       const fromLeg = liveLeg(d.state, s.agentsOnCall[transfer.fromAgentId] ?? null);
       if (fromLeg) request(d, fromLeg.callControlId, { action: 'bridge', params: { call_control_id: leg.callControlId, park_after_unbridge: 'self' } }, `consult: ${transfer.fromAgentId} with ${agentId}`);
+      // The transferring agent left while the target rang: the target takes the caller at once.
+      else completeWarmTransfer(d, `${transfer.fromAgentId} left before ${agentId} answered`);
       return;
     }
     default: {
@@ -611,6 +621,7 @@ const cancelWarmTransfer = (d: Draft, reason: string): void => {
     stopAudio(d, customer.callControlId, 'take the caller off hold');
     if (transfer.connected && agentLeg) request(d, customer.callControlId, { action: 'bridge', params: { call_control_id: agentLeg.callControlId, park_after_unbridge: 'self' } }, `reconnect the caller to ${transfer.fromAgentId}`);
   }
+  if (Object.keys(active(d).agentsOnCall).length === 0) callerLeftAlone(d, `the transfer was cancelled (${reason}) and no agent is on the call`);
 };
 
 const completeWarmTransfer = (d: Draft, why: string): void => {
@@ -730,6 +741,8 @@ const startOutbound = (d: Draft, webhook: TelnyxWebhookData, agentCallControlId:
         from: queue.callerIdNumber,
         link_to: agentCallControlId,
         bridge_on_answer: true,
+        // Kept (parked) when the agent's leg leaves the bridge, so a transfer does not drop the called party.
+        park_after_unbridge: 'self',
         timeout_secs: OUTBOUND_RING_SECONDS,
         client_state: encodeClientState({ callId: d.callId, role: 'customer' }),
         custom_headers: headers(d, [[QUEUE_ID_HEADER, queue.queueId]]),
@@ -849,6 +862,7 @@ const onAnswered = (d: Draft, webhook: TelnyxWebhookData): void => {
       emit(d, { type: 'ConsultationConnected', data: { ...base(d), transferId: transfer.transferId, target: transfer.target, callControlId: leg.callControlId } });
       const fromLeg = liveLeg(d.state, s.agentsOnCall[transfer.fromAgentId] ?? null);
       if (fromLeg) request(d, fromLeg.callControlId, { action: 'bridge', params: { call_control_id: leg.callControlId, park_after_unbridge: 'self' } }, `consult: ${transfer.fromAgentId} with the transfer target`);
+      else completeWarmTransfer(d, `${transfer.fromAgentId} left before the target answered`);
       return;
     }
     case 'outbound':
@@ -1048,8 +1062,10 @@ const onRecordingSaved = (d: Draft, webhook: TelnyxWebhookData): void => {
   const s = d.state;
   const p = webhook.payload;
   const recordingId = p.recording_id ?? deterministicId('recording', webhook.webhookId);
-  const isVoicemail = s.voicemail !== null && s.voicemail.recordingRequested && s.voicemail.recordingId === null;
   const startedAt = p.recording_started_at ?? null;
+  const requestedAt = s.voicemail?.recordingRequestedAt;
+  const startedBeforeRequest = startedAt !== null && requestedAt !== undefined && Date.parse(startedAt) < Date.parse(requestedAt);
+  const isVoicemail = s.voicemail !== null && s.voicemail.recordingRequested && s.voicemail.recordingId === null && !startedBeforeRequest;
   const endedAt = p.recording_ended_at ?? null;
   const durationSeconds = startedAt && endedAt ? secondsBetween(startedAt, endedAt) : null;
   emit(d, {
@@ -1149,6 +1165,8 @@ const recordCommandOutcome = (d: Draft, data: Extract<CallCommand, { type: 'Reco
   const error = data.error ?? { status: null, code: null, title: 'unknown error' };
   const legGone = error.code === '90018';
   emit(d, { type: 'TelnyxCommandFailed', data: { ...base(d), commandId: data.commandId, action: data.action, error, legGone } });
+  if (!legGone && data.action === 'transfer' && s.status === 'TransferredOut') return transferRefused(d, error.title);
+  if (!legGone && data.action === 'record_start' && s.status === 'Voicemail' && s.stage === 'recording') return voicemailRefused(d, error.title);
   const dialled = data.action === 'dial' ? s.dials[data.commandId] : undefined;
   if (!dialled) return;
   switch (dialled.role) {
@@ -1163,6 +1181,11 @@ const recordCommandOutcome = (d: Draft, data: Extract<CallCommand, { type: 'Reco
       return;
     }
     case 'customer': {
+      // The dial is linked to the agent's leg: refused as gone, the agent left before the caller was dialled.
+      if (s.status === 'CallbackConnecting' && s.agentId && legGone) {
+        disconnectAgentById(d, s.agentId, s.agentCallControlId, 'agent-hung-up');
+        return requeueCallback(d);
+      }
       if (s.status === 'CallbackConnecting' && s.agentId) {
         emit(d, { type: 'CallbackAttemptFailed', data: { ...base(d), entryId: s.entry?.entryId ?? '', agentId: s.agentId, number: s.entry?.callbackNumber ?? s.from, reason: error.title } });
         disconnectAgentById(d, s.agentId, s.agentCallControlId, 'callback-failed');
@@ -1186,6 +1209,29 @@ const recordCommandOutcome = (d: Draft, data: Extract<CallCommand, { type: 'Reco
       return;
     }
   }
+};
+
+/** Nobody is left with the caller (the agents gone, no transfer going on): back to the queue, or goodbye. */
+const callerLeftAlone = (d: Draft, why: string): void => {
+  const s = active(d);
+  const customer = liveLeg(d.state, s.customerCallControlId);
+  if (!customer) return;
+  const queueId = s.queueId ?? s.entry?.queueId ?? null;
+  if (s.direction === 'inbound' && queueId && queueOf(d, queueId)) return enqueue(d, queueId, 'transfer', {});
+  emit(d, { type: 'CallClosing', data: { ...base(d), outcome: s.direction === 'outbound' ? 'outbound-completed' : 'completed', reason: why, hangupAfterSpeak: true } });
+  speak(d, customer.callControlId, promptsOf(d).goodbye, why);
+};
+
+/** A blind transfer to a number that Telnyx refused: the agent has already left, so the caller goes back to the queue. */
+const transferRefused = (d: Draft, reason: string): void => callerLeftAlone(d, `the transfer was refused: ${reason}`);
+
+/** The voicemail could not be recorded: the caller is told goodbye rather than left in silence. */
+const voicemailRefused = (d: Draft, reason: string): void => {
+  const s = active(d);
+  const customer = liveLeg(d.state, s.customerCallControlId);
+  if (!customer) return;
+  emit(d, { type: 'CallClosing', data: { ...base(d), outcome: 'voicemail', reason: `the voicemail could not be recorded: ${reason}`, hangupAfterSpeak: true } });
+  speak(d, customer.callControlId, promptsOf(d).goodbye, 'the voicemail could not be recorded');
 };
 
 const disconnectAgentById = (d: Draft, agentId: string, callControlId: string | null, reason: AgentDisconnected['data']['reason']): void => {

@@ -92,6 +92,8 @@ export interface VoicemailState {
   reason: 'caller-choice' | 'max-wait' | 'after-hours' | 'requested';
   queueId: string | null;
   recordingRequested: boolean;
+  /** When the voicemail's record_start was requested: a recording started before it is the conversation's. */
+  recordingRequestedAt?: string;
   recordingId: string | null;
 }
 
@@ -334,7 +336,7 @@ export const evolveCall = (current: CallState, event: CallEvent): CallState => {
         if (d.action === 'playback_start') return { ...s, legs, announcing: false };
       }
       if (onCustomer && s.status === 'Voicemail') {
-        if (d.action === 'record_start') return { ...s, legs, stage: 'recording', voicemail: s.voicemail ? { ...s.voicemail, recordingRequested: true } : s.voicemail };
+        if (d.action === 'record_start') return { ...s, legs, stage: 'recording', voicemail: s.voicemail ? { ...s.voicemail, recordingRequested: true, recordingRequestedAt: d.occurredAt } : s.voicemail };
         if (d.action === 'speak' && s.stage === 'recording') return { ...s, legs, stage: 'thanks' };
       }
       return { ...s, legs };

@@ -15,6 +15,10 @@ export interface WaitingCall {
   attributes: CallAttributes;
   /** A blind transfer to one agent: only that agent may take it. */
   targetAgentId: string | null;
+  /**
+   * Agents who declined or missed this call while it waited in this queue: not offered it again before
+   * `until`, and after that offered it only when no agent who has not declined it can take it.
+   */
   excludedAgents: Array<{ agentId: string; until: string }>;
 }
 
@@ -199,7 +203,26 @@ const waitingReasonFor = (pass: Pass, call: WaitingCall, fits: Fit[], requiremen
   return 'matching agents are on break';
 };
 
-const pick = (strategy: RoutingMethod, eligible: RoutingAgent[], now: string, pointer: string | undefined): { chosen: RoutingAgent[]; explain: (a: RoutingAgent) => string; score: (a: RoutingAgent) => number } => {
+const pick = (
+  strategy: RoutingMethod,
+  eligible: RoutingAgent[],
+  now: string,
+  pointer: string | undefined,
+  declined: ReadonlySet<string>,
+): { chosen: RoutingAgent[]; explain: (a: RoutingAgent) => string; score: (a: RoutingAgent) => number } => {
+  // Agents who declined or missed this call come after every agent who has not (an agent who rejects everything
+  // would otherwise be the longest idle, and first, every time).
+  if (declined.size > 0 && strategy !== 'ring-all' && strategy !== 'targeted') {
+    const fresh = eligible.filter((a) => !declined.has(a.agentId));
+    if (fresh.length > 0 && fresh.length < eligible.length) {
+      const inner = pick(strategy, fresh, now, pointer, new Set());
+      return {
+        chosen: inner.chosen,
+        explain: (a) => (declined.has(a.agentId) ? 'declined or missed this call before: offered it only when no other agent can take it' : inner.explain(a)),
+        score: (a) => (declined.has(a.agentId) ? -1 : inner.score(a)),
+      };
+    }
+  }
   switch (strategy) {
     case 'ring-all':
       return { chosen: eligible, explain: () => 'rings together with every matching idle agent', score: () => 0 };
@@ -247,7 +270,8 @@ const decide = (pass: Pass, call: WaitingCall, rank: number, strategyOverride?: 
   const match = requirementMatch(pass, queue, call.attributes);
   const eligible = pass.routable.map((i) => fitOf(pass, call, match, i)).filter((f) => f.eligible);
   const eligibleAgents = eligible.map((f) => pass.prepared[f.index].agent);
-  const { chosen, explain, score } = pick(strategy, eligibleAgents, snapshot.now, pass.pointers[call.queueId]);
+  const declined = new Set(call.excludedAgents.map((e) => e.agentId));
+  const { chosen, explain, score } = pick(strategy, eligibleAgents, snapshot.now, pass.pointers[call.queueId], declined);
   const chosenIds = chosen.map((a) => a.agentId);
   const consideredIndexes = call.targetAgentId !== null ? pass.prepared.flatMap((p, i) => (p.agent.status !== 'Offline' || p.agent.agentId === call.targetAgentId ? [i] : [])) : pass.loggedIn;
   let waitingReason: string | undefined;

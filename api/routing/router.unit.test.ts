@@ -147,6 +147,16 @@ describe('waiting reasons', () => {
     expect(route(snapshot([expired], [agent('alice')]))[0].chosen).toEqual(['alice']);
   });
 
+  it('after the exclusion, an agent who declined the call comes after every agent who has not, however long idle', () => {
+    const call = waiting('c1', { excludedAgents: [{ agentId: 'carla', until: ago(20) }] });
+    const [decision] = route(snapshot([call], [agent('alice', { idleSince: ago(30) }), agent('carla', { idleSince: ago(900) })]));
+    expect(decision.chosen).toEqual(['alice']);
+    expect(reasonsOf(decision, 'carla')).toEqual(['declined or missed this call before: offered it only when no other agent can take it']);
+    expect(reasonsOf(decision, 'alice')).toEqual(['longest idle (30s)']);
+    // alone (or with every other agent busy), the agent is offered the call again
+    expect(route(snapshot([call], [agent('alice', { activity: 'OnCall' }), agent('carla', { idleSince: ago(900) })]))[0].chosen).toEqual(['carla']);
+  });
+
   it('matching agents on break', () => {
     expect(route(snapshot([waiting('c1')], [agent('alice', { status: 'Break', breakReason: 'missed offers' })]))[0].waitingReason).toBe('matching agents are on break');
   });

@@ -144,6 +144,22 @@ describe('in-call controls, transfers, supervision and outbound calls', () => {
     expect(agent.find((e) => e.type === 'AgentCallStarted')?.data).toMatchObject({ direction: 'outbound', callId });
   });
 
+  it('transfers an outbound call blind to a colleague: the called party stays on the line', async () => {
+    h.sim.world.setCallee('+15557778889', { onRing: 'answer', answerAfterMs: 500, talkMs: null });
+    const sip = await h.agent('alice', { answerAfterMs: 500 });
+    const callId = h.sim.world.phone(sip)?.dial('+15557778889')?.callSessionId ?? '';
+    await eventually(callId, 'alice connected to the called party', (all) => all.some((e) => e.type === 'AgentConnected' && e.data.agentId === 'alice'));
+    const called = () => h.sim.control.calls().find((l) => l.to === '+15557778889' && !l.from.startsWith('sip:'));
+    await h.waitFor('the called party bridged', () => called()?.state === 'bridged');
+    await h.agent('bob', { answerAfterMs: 500 });
+    await h.control.blindTransfer({ callId, agentId: 'alice', target: { kind: 'agent', agentId: 'bob' } }, h.ctx('alice'));
+    await eventually(callId, 'bob connected', (all) => all.some((e) => e.type === 'AgentConnected' && e.data.agentId === 'bob'));
+    await h.waitFor('the called party bridged with bob', () => called()?.state === 'bridged');
+    expect(called()?.isAlive).toBe(true);
+    await h.control.hangUp({ callId, reason: 'done' }, h.ctx('bob'));
+    expect(one(await h.ended(callId), 'CallEnded').data).toMatchObject({ outcome: 'outbound-completed', agentId: 'bob' });
+  });
+
   it('calls a missed caller back from the history: the outbound call names the call it calls back', async () => {
     const missed = h.sim.world.placeCaller({ from: '+15550200777', ivr: ['1', '1'], patienceMs: 2000 });
     expect(one(await h.ended(missed.callSessionId), 'CallEnded').data.outcome).toBe('abandoned');

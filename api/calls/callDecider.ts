@@ -1463,12 +1463,16 @@ const decideCommand = (d: Draft, command: CallCommand): void => {
       const s = active(d);
       if (s.status === 'Ended') return;
       emit(d, { type: 'HangupRequested', data: { ...base(d), actor: d.actor, reason: command.data.reason } });
-      const customer = liveLeg(s, s.customerCallControlId);
-      if (customer) return hangupLeg(d, customer.callControlId, `hung up by ${d.actor}`);
-      if (s.status === 'CallbackWaiting') {
+      // A callback not connected yet (waiting, offered, or dialling the caller) is cancelled, not re-queued.
+      if (s.entry?.kind === 'callback' && (s.status === 'CallbackWaiting' || s.status === 'Offering' || s.status === 'CallbackConnecting')) {
+        cancelOpenOffer(d, 'call-left-queue');
+        if (s.status === 'CallbackConnecting' && s.agentId) emit(d, { type: 'AgentDisconnected', data: { ...base(d), agentId: s.agentId, callControlId: s.agentCallControlId, reason: 'call-ended' } });
         leaveQueue(d, 'hung-up', null);
+        hangupLeg(d, s.customerCallControlId, `callback cancelled by ${d.actor}`);
         return endCall(d, 'abandoned', undefined);
       }
+      const customer = liveLeg(s, s.customerCallControlId);
+      if (customer) return hangupLeg(d, customer.callControlId, `hung up by ${d.actor}`);
       for (const leg of Object.values(s.legs)) hangupLeg(d, leg.callControlId, `hung up by ${d.actor}`);
       return;
     }

@@ -205,3 +205,31 @@ describe('paths checked and found to clean up their legs', () => {
     expect(requestedActions(call.webhook(callInitiated({ ...destination, id: 'o3', at: at(2), from: '+15550100010', to: '+15557654321', direction: 'outgoing' })))).toEqual(['hangup@v3:destination']);
   });
 });
+
+describe('hanging up a callback that is not connected yet', () => {
+  it('while an agent is offered it: the offer is withdrawn and the callback ends, instead of going back to the queue', () => {
+    const call = callScenario(config, SESSION);
+    queuedInSales(call);
+    call.command({ type: 'RequestCallback', data: {}, metadata: call.meta(at(40), 'cb-api') });
+    customerHangsUp(call, 45);
+    call.command({ type: 'OfferCall', data: { offerId: 'cb-offer', purpose: 'callback', strategy: 'longest-idle', agents: [{ agentId: 'alice', sipUsername: 'alice-sip' }] }, metadata: call.meta(at(60), 'o') });
+    call.webhook(callInitiated({ session: 'session-agent', callControlId: 'v3:alice-cb', clientState: { callId: SESSION, role: 'agent', agentId: 'alice', offerId: 'cb-offer' }, id: 'a0', at: at(61), from: CALLER, to: 'sip:alice-sip@sip.telnyx.com', direction: 'outgoing' }));
+    const events = run(call, { type: 'Hangup', data: { reason: 'the customer no longer needs it' } }, 62, 'sam');
+    expect(domainTypes(events)).toEqual(['HangupRequested', 'OfferCancelled', 'CallLeftQueue', 'CallEnded']);
+    expect(requestedActions(events)).toEqual(['hangup@v3:alice-cb']);
+    expect(eventOf(events, 'CallEnded').data.outcome).toBe('abandoned');
+  });
+
+  it('while the caller is dialled: the agent is released and every leg hung up', () => {
+    const call = callScenario(config, SESSION);
+    queuedInSales(call);
+    call.command({ type: 'RequestCallback', data: {}, metadata: call.meta(at(40), 'cb-api') });
+    customerHangsUp(call, 45);
+    call.command({ type: 'OfferCall', data: { offerId: 'cb-offer', purpose: 'callback', strategy: 'longest-idle', agents: [{ agentId: 'alice', sipUsername: 'alice-sip' }] }, metadata: call.meta(at(60), 'o') });
+    call.webhook(callAnswered({ session: 'session-agent', callControlId: 'v3:alice-cb', clientState: { callId: SESSION, role: 'agent', agentId: 'alice', offerId: 'cb-offer' }, id: 'a1', at: at(62) }));
+    call.webhook(callInitiated({ session: 'session-agent', callControlId: 'v3:customer-cb', clientState: { callId: SESSION, role: 'customer' }, id: 'c0', at: at(63), from: '+15550100010', to: CALLER, direction: 'outgoing' }));
+    const events = run(call, { type: 'Hangup', data: { reason: 'wrong number' } }, 64);
+    expect(domainTypes(events)).toEqual(['HangupRequested', 'AgentDisconnected', 'CallEnded']);
+    expect(requestedActions(events).sort()).toEqual(['hangup@v3:alice-cb', 'hangup@v3:customer-cb']);
+  });
+});

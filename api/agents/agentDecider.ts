@@ -152,19 +152,23 @@ export const decideAgent = (command: AgentCommand, state: AgentState): AgentEven
     case 'StartCall': {
       const { callId, offerId, direction } = command.data;
       const activity = state.activity;
-      if (activity.kind === 'OnCall') {
-        if (activity.callId === callId) return [];
-        throw new IllegalStateError(`Agent ${agentId} is already on call ${activity.callId}`);
+      if (activity.kind === 'OnCall' && activity.callId === callId) return [];
+      if (offerId === null) {
+        // A call the agent's own phone placed is a fact, whatever the agent stream holds: an offer being made is
+        // withdrawn, a call whose end has not been recorded yet (another call's stream) is ended here.
+        const before: AgentEvent[] =
+          activity.kind === 'OnCall'
+            ? [{ type: 'AgentCallEnded', data: { ...at, callId: activity.callId, startedAt: activity.since, talkSeconds: secondsBetween(activity.since, now), reason: 'superseded' } }]
+            : activity.kind === 'Reserved' || activity.kind === 'Ringing'
+              ? [{ type: 'AgentReservationReleased', data: { ...at, offerId: activity.offerId, callId: activity.callId, reason: 'cancelled' } }]
+              : finishWrapUp(state, agentId, now, true, actor);
+        return [...before, { type: 'AgentCallStarted', data: { ...at, callId, offerId: null, direction } }];
       }
-      if (offerId !== null) {
-        if (holdsOffer(state, offerId)) return [{ type: 'AgentCallStarted', data: { ...at, callId, offerId, direction } }];
-        // The agent answered after the reservation lapsed: the call is a fact, record it unless another offer holds the agent.
-        if (activity.kind === 'Reserved' || activity.kind === 'Ringing') throw new IllegalStateError(`Agent ${agentId} holds offer ${activity.offerId}, not ${offerId}`);
-        return [...finishWrapUp(state, agentId, now, true, actor), { type: 'AgentCallStarted', data: { ...at, callId, offerId, direction } }];
-      }
-      if (state.status === 'Offline') throw new IllegalStateError(`Agent ${agentId} is logged out`);
-      if (activity.kind === 'Reserved' || activity.kind === 'Ringing') throw new IllegalStateError(`Agent ${agentId} is being offered call ${activity.callId}`);
-      return [...finishWrapUp(state, agentId, now, true, actor), { type: 'AgentCallStarted', data: { ...at, callId, offerId: null, direction } }];
+      if (activity.kind === 'OnCall') throw new IllegalStateError(`Agent ${agentId} is already on call ${activity.callId}`);
+      if (holdsOffer(state, offerId)) return [{ type: 'AgentCallStarted', data: { ...at, callId, offerId, direction } }];
+      // The agent answered after the reservation lapsed: the call is a fact, record it unless another offer holds the agent.
+      if (activity.kind === 'Reserved' || activity.kind === 'Ringing') throw new IllegalStateError(`Agent ${agentId} holds offer ${activity.offerId}, not ${offerId}`);
+      return [...finishWrapUp(state, agentId, now, true, actor), { type: 'AgentCallStarted', data: { ...at, callId, offerId, direction } }];
     }
     case 'EndCall': {
       const { callId, reason, wrapUpSeconds } = command.data;

@@ -201,8 +201,16 @@ describe('calls and wrap-up', () => {
 
   it('an agent is never on two calls', () => {
     given(onCall)
-      .when({ type: 'StartCall', data: { agentId, callId: 'call-2', offerId: null, direction: 'outbound' }, metadata: meta(20) })
+      .when({ type: 'StartCall', data: { agentId, callId: 'call-2', offerId: 'offer-2', direction: 'inbound' }, metadata: meta(20) })
       .thenThrows(IllegalStateError, (e) => e.message === 'Agent alice is already on call call-1');
+    // the agent's own phone placed a call: the previous call (its end not recorded yet) ends here
+    given(onCall)
+      .when({ type: 'StartCall', data: { agentId, callId: 'call-2', offerId: null, direction: 'outbound' }, metadata: meta(20) })
+      .thenMatches((events, after) => {
+        expect(events.map((e) => e.type)).toEqual(['AgentCallEnded', 'AgentCallStarted']);
+        expect(events[0].data).toMatchObject({ callId: 'call-1', reason: 'superseded' });
+        expect(after).toMatchObject({ activity: { kind: 'OnCall', callId: 'call-2' } });
+      });
     given(onCall).when({ type: 'StartCall', data: { agentId, callId: 'call-1', offerId: 'offer-1', direction: 'inbound' }, metadata: meta(20) }).thenNothingHappens();
   });
 

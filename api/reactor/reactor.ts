@@ -154,6 +154,8 @@ export class Reactor {
   private passAgain = false;
   private readonly claimedCalls = new Set<string>();
   private readonly claimedAgents = new Set<string>();
+  /** The last follow-up of each agent stream, so the next waits for it (retries included). */
+  private readonly agentFollowUpChains = new Map<string, Promise<unknown>>();
   private readonly claimReleases: Array<{ position: bigint; callId: string; agentIds: string[] }> = [];
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = Number.POSITIVE_INFINITY;
@@ -294,6 +296,7 @@ export class Reactor {
     this.caughtUp = false;
     this.claimedCalls.clear();
     this.claimedAgents.clear();
+    this.agentFollowUpChains.clear();
     this.claimReleases.length = 0;
   }
 
@@ -550,7 +553,7 @@ export class Reactor {
     const callEvent = { type: event.type, data: event.data } as CallEvent;
     const work: Array<Promise<unknown>> = [];
     for (const followUp of agentFollowUps(callEvent, event.id, this.state.config)) {
-      work.push(this.withRetry(`${followUp.command.type} for ${followUp.command.data.agentId}`, () => this.agent(followUp.streamId, followUp.command)));
+      work.push(this.inAgentOrder(followUp.streamId, () => this.withRetry(`${followUp.command.type} for ${followUp.command.data.agentId}`, () => this.agent(followUp.streamId, followUp.command))));
     }
     if (callEvent.type === 'CallTransferRequested' && callEvent.data.kind === 'warm' && callEvent.data.target.kind === 'agent') work.push(this.consult(callEvent));
     if (work.length === 0) return undefined;
@@ -591,6 +594,21 @@ export class Reactor {
 
   private call(callId: string, command: CallCommand) {
     return handleCallCommand(this.writer, () => this.state.config, callId, command);
+  }
+
+  /**
+   * Runs an agent stream's follow-ups one after another, retries included: a StartCall waiting out a store
+   * outage must not let the same call's EndCall go first.
+   */
+  private inAgentOrder<T>(streamId: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.agentFollowUpChains.get(streamId) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    this.agentFollowUpChains.set(streamId, next);
+    const forget = (): void => {
+      if (this.agentFollowUpChains.get(streamId) === next) this.agentFollowUpChains.delete(streamId);
+    };
+    next.then(forget, forget);
+    return next;
   }
 
   private agent(streamId: string, command: AgentCommand) {

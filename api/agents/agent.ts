@@ -97,6 +97,8 @@ interface AgentCommon {
   callsHandled: number;
   /** Offers already settled on this stream (recent ones), so a repeated miss or rejection counts once. */
   settledOffers: string[];
+  /** Calls started (recent ones, as `startKey`), so the same start repeated (a follow-up replayed after a restart) starts nothing. */
+  startedCalls?: string[];
 }
 
 export type AgentState = AgentCommon & ({ status: 'Offline' } | { status: 'Available' } | { status: 'Break'; reason: string });
@@ -116,6 +118,10 @@ export const initialAgentState = (): AgentState => ({
 });
 
 const SETTLED_OFFERS_KEPT = 50;
+const STARTED_CALLS_KEPT = 20;
+
+/** One start of a call for an agent: the call and the offer it came with (a call offered again is another start). */
+export const startKey = (callId: string, offerId: string | null): string => `${callId}|${offerId ?? 'own'}`;
 const settle = (state: AgentState, offerId: string): string[] => [...state.settledOffers.filter((id) => id !== offerId), offerId].slice(-SETTLED_OFFERS_KEPT);
 
 const idle = (state: AgentState, at: string): AgentState => ({ ...state, activity: { kind: 'Idle' }, activitySince: at, muted: false });
@@ -152,8 +158,11 @@ export const evolveAgent = (state: AgentState, event: AgentEvent): AgentState =>
       const released = (s.activity.kind === 'Reserved' || s.activity.kind === 'Ringing') && s.activity.offerId === event.data.offerId ? idle(s, d.occurredAt) : s;
       return { ...released, settledOffers: settle(s, event.data.offerId) };
     }
-    case 'AgentCallStarted':
-      return { ...s, activity: { kind: 'OnCall', callId: event.data.callId, since: d.occurredAt }, activitySince: d.occurredAt, missedInARow: 0, muted: false };
+    case 'AgentCallStarted': {
+      const key = startKey(event.data.callId, event.data.offerId);
+      const startedCalls = [...(s.startedCalls ?? []).filter((k) => k !== key), key].slice(-STARTED_CALLS_KEPT);
+      return { ...s, activity: { kind: 'OnCall', callId: event.data.callId, since: d.occurredAt }, activitySince: d.occurredAt, missedInARow: 0, muted: false, startedCalls };
+    }
     case 'AgentCallEnded':
       return { ...idle(s, d.occurredAt), idleSince: d.occurredAt, callsHandled: s.callsHandled + 1 };
     case 'AgentWrapUpStarted':

@@ -1,6 +1,6 @@
 import type { Command, Decider } from '../core/decider';
 import { IllegalStateError, ValidationError } from '../core/errors';
-import { evolveAgent, initialAgentState, type AgentEvent, type AgentState, type OfferPurpose, type ReleaseReason } from './agent';
+import { evolveAgent, initialAgentState, startKey, type AgentEvent, type AgentState, type OfferPurpose, type ReleaseReason } from './agent';
 
 ////////////////////////////////////////// Commands
 
@@ -153,6 +153,8 @@ export const decideAgent = (command: AgentCommand, state: AgentState): AgentEven
       const { callId, offerId, direction } = command.data;
       const activity = state.activity;
       if (activity.kind === 'OnCall' && activity.callId === callId) return [];
+      // The same start again (a follow-up replayed after a restart, or late) starts nothing; an offer of the call again does.
+      if ((state.startedCalls ?? []).includes(startKey(callId, offerId))) return [];
       if (offerId === null) {
         // A call the agent's own phone placed is a fact, whatever the agent stream holds: an offer being made is
         // withdrawn, a call whose end has not been recorded yet (another call's stream) is ended here.

@@ -346,3 +346,22 @@ describe("the reactor's retries", () => {
     expect(events.map((e) => e.type).slice(3)).toEqual(['AgentCallStarted', 'AgentCallEnded']);
   });
 });
+
+describe('a follow-up repeated after a restart', () => {
+  it('a call start replayed after the call ended starts nothing; the same call offered again starts again', () => {
+    const alice = new AgentStream('alice');
+    alice.handle(reserve('alice', 'offer-1', SESSION, 20));
+    const start = (offerId: string, seconds: number): AgentCommand => ({
+      type: 'StartCall',
+      data: { agentId: 'alice', callId: SESSION, offerId, direction: 'inbound' },
+      metadata: meta(seconds, `start-${offerId}-${seconds}`),
+    });
+    alice.handle(start('offer-1', 24));
+    alice.handle({ type: 'EndCall', data: { agentId: 'alice', callId: SESSION, reason: 'customer-hung-up', wrapUpSeconds: 0 }, metadata: meta(60, 'end-1') });
+    expect(alice.handle(start('offer-1', 61))).toEqual([]);
+    expect(alice.state()).toMatchObject({ activity: { kind: 'Idle' }, callsHandled: 1 });
+    // transferred back to her queue and offered to her again: a new offer, a new start
+    alice.handle(reserve('alice', 'offer-2', SESSION, 70));
+    expect(alice.handle(start('offer-2', 72)).map((e) => e.type)).toEqual(['AgentCallStarted']);
+  });
+});

@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util';
 import { createEventStore } from '../api/infrastructure/eventStore';
 import { createReadModelStore } from './infrastructure/readModels';
 import { allProjections, findProjection } from './registry';
+import { availableParallelism } from 'node:os';
 import { rebuildAll } from './runner/projectionRunner';
+import { canRebuildInThreads, rebuildInThreads } from './parallelRebuild';
 import { ProjectionDaemon } from './projectionDaemon';
 import { createProgress } from '../api/cli/progress';
 import { rootLogger } from '../api/core/logger';
@@ -23,11 +25,12 @@ const usage = `Usage:
   npm run projections -- run                  run every projection live (single writer per projection),
                                               with /health and /metrics on CALLSTREAM_OPS_PORT (${PROJECTIONS_OPS_PORT})
   npm run projections -- rebuild <name>|all   blue/green rebuild while the current generation serves
+                     [--threads N]            over N worker threads (default: 2 on 2+ cores; 1 = this thread)
   npm run projections -- status               generation, checkpoint and lag of each projection
 Projections: ${allProjections.map((p) => p.name).join(', ') || '(none)'}`;
 
 export const main = async (argv = process.argv.slice(2)): Promise<number> => {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { threads: { type: 'string' } } });
   const [command, target] = positionals;
   const eventStore = createEventStore();
   const readModels = createReadModelStore();
@@ -69,13 +72,17 @@ export const main = async (argv = process.argv.slice(2)): Promise<number> => {
       const head = await eventStore.headPosition();
       const names = selected.map((p) => p.name).join(', ');
       const progress = createProgress(`rebuild ${names}`, Number(head + 1n));
-      // One read of the history feeds every selected projection.
-      const results = await rebuildAll(selected, {
-        eventStore,
-        readModels,
-        batchSize: REBUILD_BATCH_SIZE,
-        onProgress: (p) => progress.update(p.processed, Number(p.head + 1n)),
-      });
+      const threads = values.threads !== undefined ? Number(values.threads) : Math.min(2, availableParallelism(), selected.length);
+      if (!Number.isInteger(threads) || threads < 1) {
+        err(`--threads must be a whole number >= 1, got '${values.threads ?? ''}'`);
+        return 2;
+      }
+      const onProgress = (p: { processed: number; head: bigint }): void => progress.update(p.processed, Number(p.head + 1n));
+      // One read of the history feeds every selected projection of a thread; the heavy call history gets a thread of its own.
+      const results =
+        threads > 1 && canRebuildInThreads()
+          ? await rebuildInThreads({ projections: selected, threads, batchSize: REBUILD_BATCH_SIZE, onProgress })
+          : await rebuildAll(selected, { eventStore, readModels, batchSize: REBUILD_BATCH_SIZE, onProgress });
       const seconds = (Date.now() - started) / 1000;
       const processed = Math.max(0, ...results.map((r) => r.processed));
       progress.finish(

@@ -16,6 +16,18 @@ import { rebuildAll, type RebuildResult } from './runner/projectionRunner';
  * Runs from the compiled JavaScript (the worker loads this same file).
  */
 
+/**
+ * Young generation of each rebuild thread, in MiB: a rebuild decodes every event once and drops it soon
+ * after, so a larger nursery spends far less time collecting (bench/projections: 26.5 s → 23.2 s for
+ * 1.04 M events at 192 MiB on 2 cores). CALLSTREAM_REBUILD_YOUNG_GENERATION_MB overrides it.
+ */
+const YOUNG_GENERATION_MB = 192;
+
+export const rebuildYoungGenerationMb = (env: Record<string, string | undefined> = process.env): number => {
+  const value = Number(env.CALLSTREAM_REBUILD_YOUNG_GENERATION_MB ?? YOUNG_GENERATION_MB);
+  return Number.isFinite(value) && value >= 16 ? value : YOUNG_GENERATION_MB;
+};
+
 /** Relative cost of rebuilding each read model, measured by bench/projections (call-history reads every call event). */
 const WEIGHTS: Record<string, number> = { 'call-history': 3, reports: 1.5, queue: 1.2, 'agent-idle-time': 1 };
 
@@ -55,13 +67,16 @@ export interface ParallelRebuildOptions {
   onProgress?: (progress: { projection: string; processed: number; position: bigint; head: bigint }) => void;
 }
 
+/** Whether threads can be started here (they load the compiled JavaScript of this file). */
+export const canRebuildInThreads = (): boolean => __filename.endsWith('.js') && existsSync(__filename);
+
 export const rebuildInThreads = async (options: ParallelRebuildOptions): Promise<RebuildResult[]> => {
-  if (!__filename.endsWith('.js') || !existsSync(__filename)) throw new ParallelRebuildError('Rebuilding in threads needs the compiled JavaScript (npm run build)');
+  if (!canRebuildInThreads()) throw new ParallelRebuildError('Rebuilding in threads needs the compiled JavaScript (npm run build)');
   const groups = planThreads(options.projections, options.threads);
   const runGroup = (projections: Projection[]): Promise<RebuildResult[]> =>
     new Promise((resolve, reject) => {
       const input: WorkerInput = { kind: 'callstream-parallel-rebuild', names: projections.map((p) => p.name), env: { ...process.env, ...options.env }, batchSize: options.batchSize };
-      const worker = new Worker(__filename, { workerData: input });
+      const worker = new Worker(__filename, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: rebuildYoungGenerationMb(input.env) } });
       let settled = false;
       worker.on('message', (message: WorkerMessage) => {
         if (message.kind === 'progress') {

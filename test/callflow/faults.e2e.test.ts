@@ -25,6 +25,9 @@ const CALLERS = 6;
 
 /** Runs CALLERS calls through IVR → sales → an agent → hangup → recording, and returns each call's events once everything has settled. */
 const runCalls = async (h: Harness): Promise<CallEvent[][]> => {
+  // Offers ring long enough (4 s of real time at this scale) for a redelivered call.answered on a loaded
+  // machine: an offer timing out would be a different, legitimate, sequence of decisions.
+  await h.configureQueue('sales', { ringTimeoutSeconds: 120 });
   for (const agentId of ['alice', 'carla', 'erin']) await h.agent(agentId, { answerAfterMs: 1000 }, { wrapUpSeconds: 0 });
   const calls = Array.from({ length: CALLERS }, (_, i) => h.sim.world.placeCaller({ from: `+1555030${String(1000 + i)}`, ivr: ['1', '1'], talkMs: 4000 }));
   for (const call of calls) {

@@ -249,7 +249,10 @@ export class CallControlService {
     const recorded = await this.onCall(input.callId, 'CompleteWrapUp', { agentId: input.agentId, disposition: input.disposition, notes: input.notes ?? '' }, ctx);
     if (!recorded.events.includes('CallDispositionRecorded')) return recorded;
     const finished = await this.onAgent(input.agentId, 'CompleteAgentWrapUp', { agentId: input.agentId, callId: input.callId }, ctx);
-    return { position: finished.position ?? recorded.position, events: [...recorded.events, ...finished.events] };
+    // Nothing to do: the reactor's follow-up of the disposition got there first. The answer waits for that too.
+    const [latest] = finished.position === null ? await this.options.eventStore.readStream(agentStreamId(input.agentId), { direction: 'backwards', maxCount: 1, headersOnly: true }) : [];
+    const position = finished.position ?? latest?.position ?? recorded.position;
+    return { position: recorded.position !== null && position !== null && recorded.position > position ? recorded.position : position, events: [...recorded.events, ...finished.events] };
   }
 
   /** The agent is about to call the caller of an ended call back; the outbound call that follows names it. */

@@ -100,16 +100,20 @@ describe('the queue and agent gauges', () => {
   });
 
   it('follow the read models: a caller waiting in sales, an agent logged in without a phone', async () => {
-    // At scale 10 the sales queue's 600 s maximum wait is a minute: the caller is still waiting when the gauges are read.
-    running = await startApp({ CALLSTREAM_REACTOR: 'true', SIM_SCALE: '10' });
+    // At scale 5 the sales queue's 600 s maximum wait is two minutes: the caller is still waiting when the gauges are read.
+    running = await startApp({ CALLSTREAM_REACTOR: 'true', SIM_SCALE: '5' });
     const { app } = running;
     const scrape = async (): Promise<string> => (await fetch(`${app.url}/metrics`)).text();
     const until = async (what: string, check: (text: string) => boolean): Promise<string> => {
-      const deadline = Date.now() + 45_000;
+      const deadline = Date.now() + 60_000;
       for (;;) {
         const text = await scrape();
         if (check(text)) return text;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${text.split('\n').filter((l) => l.startsWith('callstream_queue') || l.startsWith('callstream_agents')).join('\n')}`);
+        if (Date.now() > deadline) {
+          const legs = app.simulator?.control.calls().map((l) => `${l.direction} ${l.to} ${l.state} ${l.hangupCause ?? ''}`) ?? [];
+          const gauges = text.split('\n').filter((l) => l.startsWith('callstream_queue') || l.startsWith('callstream_agents'));
+          throw new Error(`timed out waiting for ${what}:\n${gauges.join('\n')}\nlegs:\n${legs.join('\n')}`);
+        }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     };
@@ -126,5 +130,5 @@ describe('the queue and agent gauges', () => {
     expect(seriesValue(text, 'callstream_agents{state="Offline"}')).toBe(configured - 1);
     expect(seriesValue(text, 'callstream_queue_waiting_calls{queue="support"}')).toBe(0);
     expect(seriesValue(text, 'callstream_agents{state="OnCall"}')).toBe(0);
-  }, 120_000);
+  }, 180_000);
 });

@@ -601,6 +601,10 @@ const cancelWarmTransfer = (d: Draft, reason: string): void => {
   const s = active(d);
   if (s.status !== 'Connected' || !s.transfer) return;
   const transfer = s.transfer;
+  // The caller goes back to the agent, off hold: a hold from before the transfer ends here too.
+  if (transfer.heldBefore === true && liveLeg(d.state, s.agentsOnCall[transfer.fromAgentId] ?? null)) {
+    emit(d, { type: 'CallUnheld', data: { ...base(d), agentId: transfer.fromAgentId, actor: 'system' } });
+  }
   emit(d, { type: 'WarmTransferCancelled', data: { ...base(d), transferId: transfer.transferId, target: transfer.target, reason } });
   if (transfer.consultOfferId) {
     const offer = active(d).offers[transfer.consultOfferId];

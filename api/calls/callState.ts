@@ -81,6 +81,8 @@ export interface WarmTransfer {
   consultOfferId: string | null;
   consultCallControlId: string | null;
   connected: boolean;
+  /** The caller was on hold (CallHeld) when the transfer began: a cancelled transfer ends that hold. */
+  heldBefore?: boolean;
 }
 
 export interface RecordingState {
@@ -444,7 +446,7 @@ export const evolveCall = (current: CallState, event: CallEvent): CallState => {
     case 'CallTransferRequested': {
       const d = event.data;
       if (d.kind === 'warm' && s.status === 'Connected') {
-        return { ...s, held: true, transfer: { transferId: d.transferId, target: d.target, fromAgentId: d.fromAgentId, consultOfferId: null, consultCallControlId: null, connected: false } };
+        return { ...s, held: true, transfer: { transferId: d.transferId, target: d.target, fromAgentId: d.fromAgentId, consultOfferId: null, consultCallControlId: null, connected: false, heldBefore: s.held } };
       }
       return s;
     }

@@ -505,8 +505,18 @@ const applyDomainEvent = (doc: CallHistoryDoc, event: CallEvent, position: bigin
     case 'CallAnswered':
     case 'TelnyxCommandRequested':
     case 'TelnyxCommandAccepted':
-    case 'TelnyxCommandFailed':
       return;
+    case 'TelnyxCommandFailed': {
+      // A blind transfer to a number that Telnyx refused: the caller did not leave (the decider queues them again).
+      const d = event.data;
+      if (d.action !== 'transfer' || d.legGone) return;
+      const transfer = doc.transfers.filter((t) => t.status === 'transferred-out').pop();
+      if (!transfer) return;
+      transfer.status = 'cancelled';
+      transfer.reason = `refused by Telnyx: ${d.error.title}`;
+      transfer.at = d.occurredAt;
+      return;
+    }
     default: {
       const _exhaustive: never = event;
       return;
@@ -548,7 +558,7 @@ const callAgentId = (callId: string, agentId: string): string => `${callId}|${ag
 export const callHistoryProjection = (): Projection =>
   defineProjection({
     name: CALL_HISTORY_PROJECTION,
-    version: 2,
+    version: 3,
     collections: [
       {
         name: CALL_HISTORY_COLLECTIONS.calls,

@@ -17,6 +17,7 @@ const AHT_WEIGHT = 0.1;
 
 const CALL_TYPES = [
   'InboundCallStarted',
+  'OutboundCallStarted',
   'CallerIdentified',
   'CallQueued',
   'CallLeftQueue',
@@ -166,7 +167,7 @@ const withoutOfferedAgent = (call: WaitingCallView, offerId: string, agentId: st
 export const queueProjection = (): Projection =>
   defineProjection({
     name: QUEUE_PROJECTION,
-    version: 1,
+    version: 2,
     collections: [{ name: QUEUE_COLLECTIONS.queues }, { name: QUEUE_COLLECTIONS.calls }, { name: QUEUE_COLLECTIONS.center }],
     filter: { streamPrefixes: ['call-', 'agent-', 'config-'], eventTypePrefixes: [...CALL_TYPES, ...AGENT_TYPES, ...CENTER_CONFIG_EVENT_TYPES] },
     async apply({ event, get, update }) {
@@ -240,6 +241,17 @@ export const queueProjection = (): Projection =>
             callId,
             callerNumber: call.data.from || null,
             callerName: call.data.callerName,
+            queueId: doc?.queueId ?? null,
+            connections: doc?.connections ?? {},
+          }));
+          break;
+        case 'OutboundCallStarted':
+          // An agent's outbound call waits in a queue only after a transfer: the party is the number dialled.
+          changes.change<QueueCallDoc>(QUEUE_COLLECTIONS.calls, callId, (doc) => ({
+            _id: callId,
+            callId,
+            callerNumber: call.data.destination || null,
+            callerName: null,
             queueId: doc?.queueId ?? null,
             connections: doc?.connections ?? {},
           }));

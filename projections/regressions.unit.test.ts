@@ -20,7 +20,7 @@ import { reportsProjection, REPORT_COLLECTIONS } from './reports/reportsProjecti
 import type { AgentDayDoc, QueueDayDoc } from './reports/reportViews';
 
 /**
- * Regressions of the read models against event sequences the deciders produce since their latest changes
+ * The read models against the event sequences of the deciders' less common paths
  * (callbacks offered during the confirmation, warm transfers whose agent left, refused transfers, voicemail
  * after a recorded conversation, console hang-ups of callbacks, outbound calls superseding an agent's
  * activity). Each call is driven through the real call decider; the agents' streams through the real agent
@@ -339,7 +339,7 @@ describe('an outbound call blind-transferred into a queue', () => {
   });
 });
 
-////////////////////////////////////////// Paths checked and found right
+////////////////////////////////////////// Read models following the deciders step by step
 
 const checkedPaths: Record<string, () => World> = {
   'a callback offered while the caller still hears the confirmation, answered: the first leg is hung up, the second connects': () => {
@@ -479,7 +479,7 @@ const checkedPaths: Record<string, () => World> = {
   },
 };
 
-describe('paths checked and found right: queue listing, agent state and call history follow the deciders after every decision', () => {
+describe('queue listing, agent state and call history follow the deciders after every decision', () => {
   for (const [name, build] of Object.entries(checkedPaths)) {
     it(name, async () => {
       const w = build();

@@ -148,7 +148,7 @@ describe('an outbound call is recorded on the agent stream whatever it holds', (
   });
 });
 
-/** Paths checked and found sound: each ends with every agent free (or on the call they are really on). */
+/** Each path ends with every agent free (or on the call they are really on). */
 describe('paths that do not leave an agent stuck', () => {
   const talkingToAlice = (alice: AgentStream): CallScenario => {
     const call = callScenario(config, SESSION);

@@ -168,7 +168,7 @@ describe('a voicemail left after a recorded conversation', () => {
   });
 });
 
-describe('paths checked and found to clean up their legs', () => {
+describe('paths that clean up their legs', () => {
   it('a warm transfer cancelled by the customer hanging up while the consulted agent rings: every leg is hung up and both agents released', () => {
     const call = talkingToAlice();
     const requested = run(call, { type: 'WarmTransfer', data: { agentId: 'alice', target: { kind: 'agent', agentId: 'erin' } } }, 60);

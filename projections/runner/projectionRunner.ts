@@ -83,6 +83,8 @@ class GenerationWorker {
     private readonly options: ResolvedOptions,
     /** Called after each batch written. */
     private readonly onBatch?: () => void,
+    /** A new generation not switched to yet (a rebuild), rather than the active one. */
+    private readonly building = false,
   ) {}
 
   private get name(): string {
@@ -203,7 +205,8 @@ class GenerationWorker {
       ops.push(doc === null ? { kind: 'delete', collection: physical, id, position } : { kind: 'upsert', collection: physical, doc, position });
     }
     try {
-      await readModels.write(ops, { name: this.name, position: last.position, epoch });
+      // A generation being built is followed by no feed until it is switched to: its writes stay out of the change log.
+      await readModels.write(ops, { name: this.name, position: last.position, epoch }, { feed: !this.building });
     } catch (error) {
       this.cache.clear();
       throw error;
@@ -285,7 +288,7 @@ export const rebuildAll = async (projections: Projection[], runnerOptions: Runne
       await ensureGenerationCollections(readModels, projection, generation);
       const lease = await readModels.acquireLease(checkpointName(projection.name, generation), owner, leaseTtlMs);
       if (!lease) throw new LeaseLostError(`Generation ${generation} of '${projection.name}' is already being built`);
-      const worker = new GenerationWorker(projection, generation, lease, options);
+      const worker = new GenerationWorker(projection, generation, lease, options, undefined, true);
       worker.holdLease();
       builds.push({ projection, generation, lease, worker });
       logger.info({ projection: projection.name, generation }, 'rebuild started');
@@ -368,7 +371,7 @@ export class ProjectionRunner {
     const lease = await readModels.acquireLease(checkpointName(this.projection.name, generation), owner, leaseTtlMs);
     if (!lease) throw new LeaseLostError(`Generation ${generation} of '${this.projection.name}' is already being built`);
     logger.info({ projection: this.projection.name, generation }, 'rebuild started');
-    const worker = new GenerationWorker(this.projection, generation, lease, this.options);
+    const worker = new GenerationWorker(this.projection, generation, lease, this.options, undefined, true);
     this.worker = worker;
     const progress = this.progressReporter(worker, generation);
     try {

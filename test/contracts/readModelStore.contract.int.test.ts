@@ -111,6 +111,22 @@ describe('embedded read-model store specifics', () => {
     await expect(feed[Symbol.asyncIterator]().next()).rejects.toThrow(UnavailableError);
   });
 
+  it('leaves writes with feed: false out of the change log (a generation being built), and still applies them', async () => {
+    const store = open();
+    const feed = store.watch('calls')[Symbol.asyncIterator]();
+    const next = feed.next();
+    await store.write([{ kind: 'upsert', collection: 'calls', doc: { _id: 'built' }, position: 1n }], undefined, { feed: false });
+    await store.write([{ kind: 'upsert', collection: 'calls', doc: { _id: 'live' }, position: 2n }]);
+    expect((await next).value?.id).toBe('live');
+    expect(await store.get('calls', 'built')).toMatchObject({ _id: 'built' });
+    const db = new Database(store.file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT id FROM changes').all()).toEqual([{ id: 'live' }]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('wakes a local watcher on write and a watcher in another instance by polling', async () => {
     const writer = open();
     const reader = open({ changePollIntervalMs: 5 });

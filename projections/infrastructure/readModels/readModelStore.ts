@@ -113,6 +113,15 @@ export interface ChangeFeed extends AsyncIterable<ChangeEvent> {
   close(): Promise<void>;
 }
 
+export interface WriteOptions {
+  /**
+   * false: a store that keeps its own change log (the embedded one) leaves these writes out of it — for a
+   * generation being built, which no feed follows until it is switched to (feeds then resynchronise).
+   * Default true.
+   */
+  feed?: boolean;
+}
+
 export interface ReadModelStore {
   /** Creates the collection and its indexes if missing (idempotent). */
   ensureCollection(spec: CollectionSpec): Promise<void>;
@@ -127,7 +136,7 @@ export interface ReadModelStore {
    * Applies guarded writes and, when given, the fenced checkpoint, all or nothing.
    * Throws LeaseLostError (and applies nothing) when the checkpoint's epoch is not the lease's current epoch.
    */
-  write(ops: WriteOp[], checkpoint?: CheckpointWrite): Promise<WriteResult>;
+  write(ops: WriteOp[], checkpoint?: CheckpointWrite, options?: WriteOptions): Promise<WriteResult>;
 
   getCheckpoint(name: string): Promise<Checkpoint | null>;
   deleteCheckpoint(name: string): Promise<void>;

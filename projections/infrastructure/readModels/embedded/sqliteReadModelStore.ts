@@ -22,6 +22,7 @@ import type {
   SortSpec,
   WriteOp,
   WriteResult,
+  WriteOptions,
 } from '../readModelStore';
 import type { Condition, CursorValue, ValidatedOp } from '../readModelRules';
 import {
@@ -211,7 +212,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly localWrites = new EventEmitter();
   private readonly feeds = new Set<SqliteChangeFeed>();
-  private readonly writeTransaction: Database.Transaction<(ops: ValidatedOp[], checkpoint: CheckpointWrite | undefined) => { applied: boolean[]; changes: number }>;
+  private readonly writeTransaction: Database.Transaction<(ops: ValidatedOp[], checkpoint: CheckpointWrite | undefined, feed: boolean) => { applied: boolean[]; changes: number }>;
   // Starts full so that the first write after opening prunes what a previous writer left.
   private changesSincePrune = PRUNE_EVERY;
   private changesSinceOptimize = 0;
@@ -253,7 +254,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     // one that scans a whole filter match); approximate ANALYZE keeps refreshing them cheap.
     this.db.pragma('analysis_limit = 1000');
     this.db.pragma('optimize = 0x10002');
-    this.writeTransaction = this.db.transaction((ops: ValidatedOp[], checkpoint: CheckpointWrite | undefined) => this.applyWrite(ops, checkpoint));
+    this.writeTransaction = this.db.transaction((ops: ValidatedOp[], checkpoint: CheckpointWrite | undefined, feed: boolean) => this.applyWrite(ops, checkpoint, feed));
     this.logger.debug('read-model store opened');
   }
 
@@ -344,7 +345,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   // ------------------------------------------------------------------------------------------
   // Guarded writes + fenced checkpoint
 
-  async write(ops: WriteOp[], checkpoint?: CheckpointWrite): Promise<WriteResult> {
+  async write(ops: WriteOp[], checkpoint?: CheckpointWrite, options?: WriteOptions): Promise<WriteResult> {
     this.assertOpen();
     const validated = validateOps(ops);
     if (checkpoint) validateCheckpoint(checkpoint);
@@ -353,13 +354,13 @@ export class SqliteReadModelStore implements ReadModelStore {
     try {
       // IMMEDIATE takes the write lock up front, so a concurrent writer waits (busy_timeout) instead
       // of failing on a read-to-write lock upgrade.
-      result = this.writeTransaction.immediate(validated, checkpoint);
+      result = this.writeTransaction.immediate(validated, checkpoint, options?.feed !== false);
     } catch (error) {
       if (error instanceof LeaseLostError) this.logger.warn({ checkpoint: checkpoint?.name, epoch: checkpoint?.epoch }, 'fenced checkpoint refused, batch rolled back');
       throw mapSqliteError(error, 'writing read models');
     }
     if (result.changes > 0) {
-      this.localWrites.emit('write');
+      if (options?.feed !== false) this.localWrites.emit('write');
       this.changesSinceOptimize += result.changes;
       if (this.changesSinceOptimize >= OPTIMIZE_EVERY) this.optimize();
     }
@@ -376,7 +377,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     }
   }
 
-  private applyWrite(ops: ValidatedOp[], checkpoint: CheckpointWrite | undefined): { applied: boolean[]; changes: number } {
+  private applyWrite(ops: ValidatedOp[], checkpoint: CheckpointWrite | undefined, feed: boolean): { applied: boolean[]; changes: number } {
     if (checkpoint) {
       const lease = this.stmt('SELECT epoch FROM leases WHERE name = ?').get(checkpoint.name) as Row | undefined;
       if (!lease || Number(lease.epoch) !== checkpoint.epoch) {
@@ -399,7 +400,7 @@ export class SqliteReadModelStore implements ReadModelStore {
             ).run(op.id, op.position, op.json).changes > 0
           : this.stmt(`DELETE FROM ${table(op.collection)} WHERE id = ? AND position < ?`).run(op.id, op.position).changes > 0;
       if (done) {
-        recordChange.run(op.collection, op.kind, op.id, op.position, op.kind === 'upsert' ? op.json : null);
+        if (feed) recordChange.run(op.collection, op.kind, op.id, op.position, op.kind === 'upsert' ? op.json : null);
         changes++;
       }
       return done;
@@ -411,7 +412,7 @@ export class SqliteReadModelStore implements ReadModelStore {
          ON CONFLICT (name) DO UPDATE SET position = excluded.position, epoch = excluded.epoch, updated_at = excluded.updated_at`,
       ).run(checkpoint.name, checkpoint.position, checkpoint.epoch, this.clock());
     }
-    if (changes > 0) {
+    if (changes > 0 && feed) {
       this.changesSincePrune += changes;
       if (this.changesSincePrune >= PRUNE_EVERY) {
         const pruned = this.stmt('DELETE FROM changes WHERE seq <= (SELECT MAX(seq) FROM changes) - ?').run(this.retention).changes;

@@ -40,6 +40,7 @@ import type {
   SortSpec,
   WriteOp,
   WriteResult,
+  WriteOptions,
 } from '../readModelStore';
 import type { Condition, CursorValue, ValidatedOp } from '../readModelRules';
 import {
@@ -358,7 +359,8 @@ export class MongoReadModelStore implements ReadModelStore {
   // ------------------------------------------------------------------------------------------
   // Guarded writes + fenced checkpoint
 
-  async write(ops: WriteOp[], checkpoint?: CheckpointWrite): Promise<WriteResult> {
+  /** `options.feed` changes nothing here: MongoDB's change streams see every write (no log of our own to spare). */
+  async write(ops: WriteOp[], checkpoint?: CheckpointWrite, _options?: WriteOptions): Promise<WriteResult> {
     const validated = validateOps(ops);
     if (checkpoint) validateCheckpoint(checkpoint);
     if (validated.length === 0 && !checkpoint) return { applied: [] };

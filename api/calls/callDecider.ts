@@ -75,6 +75,12 @@ const speak = (d: Draft, callControlId: string, text: string, reason: string, ta
 
 const promptsOf = (d: Draft) => languageSettingsFor(settingsOf(d), languageOf(d, active(d))).prompts;
 
+/** The call closes with a goodbye to the caller, who is hung up once it is said. */
+const closeWithGoodbye = (d: Draft, callControlId: string | null, outcome: CallOutcome, reason: string, speakReason: string): void => {
+  emit(d, { type: 'CallClosing', data: { ...base(d), outcome, reason, hangupAfterSpeak: true } });
+  if (callControlId) speak(d, callControlId, promptsOf(d).goodbye, speakReason);
+};
+
 const sipUri = (d: Draft, sipUsername: string): string => `sip:${sipUsername}@${settingsOf(d).agentSipDomain}`;
 
 const headers = (d: Draft, extra: Array<[string, string | null]>): CustomHeader[] =>
@@ -125,9 +131,7 @@ const presentMenu = (d: Draft, menuId: string, attempt: number, reason: 'entry' 
   const customer = liveLeg(s, s.customerCallControlId);
   if (!customer) return;
   if (!menu) {
-    emit(d, { type: 'CallClosing', data: { ...base(d), outcome: 'ended-in-ivr', reason: `IVR menu ${menuId} is not configured`, hangupAfterSpeak: true } });
-    speak(d, customer.callControlId, promptsOf(d).goodbye, 'missing IVR menu');
-    return;
+    return closeWithGoodbye(d, customer.callControlId, 'ended-in-ivr', `IVR menu ${menuId} is not configured`, 'missing IVR menu');
   }
   const language = languageOf(d, s);
   const prompts = menu.prompts[language] ?? menu.prompts[settingsOf(d).defaultLanguage] ?? Object.values(menu.prompts)[0];
@@ -170,12 +174,8 @@ const performAction = (d: Draft, action: IvrAction, reason: 'ivr' | 'ivr-default
       enqueue(d, action.queueId, 'callback', { kind: 'callback' });
       return confirmCallback(d, 'ivr');
     }
-    case 'hangup': {
-      const customer = active(d).customerCallControlId;
-      emit(d, { type: 'CallClosing', data: { ...base(d), outcome: 'ended-in-ivr', reason: 'IVR option ends the call', hangupAfterSpeak: true } });
-      if (customer) speak(d, customer, promptsOf(d).goodbye, 'IVR goodbye');
-      return;
-    }
+    case 'hangup':
+      return closeWithGoodbye(d, active(d).customerCallControlId, 'ended-in-ivr', 'IVR option ends the call', 'IVR goodbye');
     default: {
       const _exhaustive: never = action;
       return;
@@ -1169,8 +1169,14 @@ const recordCommandOutcome = (d: Draft, data: Extract<CallCommand, { type: 'Reco
   const error = data.error ?? { status: null, code: null, title: 'unknown error' };
   const legGone = error.code === '90018';
   emit(d, { type: 'TelnyxCommandFailed', data: { ...base(d), commandId: data.commandId, action: data.action, error, legGone } });
-  if (!legGone && data.action === 'transfer' && s.status === 'TransferredOut') return transferRefused(d, error.title);
-  if (!legGone && data.action === 'record_start' && s.status === 'Voicemail' && s.stage === 'recording') return voicemailRefused(d, error.title);
+  // A blind transfer to a number that Telnyx refused: the agent has already left, so the caller goes back to the queue.
+  if (!legGone && data.action === 'transfer' && s.status === 'TransferredOut') return callerLeftAlone(d, `the transfer was refused: ${error.title}`);
+  // The voicemail could not be recorded: the caller is told goodbye rather than left in silence.
+  if (!legGone && data.action === 'record_start' && s.status === 'Voicemail' && s.stage === 'recording') {
+    const customer = liveLeg(d.state, s.customerCallControlId);
+    if (customer) closeWithGoodbye(d, customer.callControlId, 'voicemail', `the voicemail could not be recorded: ${error.title}`, 'the voicemail could not be recorded');
+    return;
+  }
   const dialled = data.action === 'dial' ? s.dials[data.commandId] : undefined;
   if (!dialled) return;
   switch (dialled.role) {
@@ -1222,20 +1228,7 @@ const callerLeftAlone = (d: Draft, why: string): void => {
   if (!customer) return;
   const queueId = s.queueId ?? s.entry?.queueId ?? null;
   if (s.direction === 'inbound' && queueId && queueOf(d, queueId)) return enqueue(d, queueId, 'transfer', {});
-  emit(d, { type: 'CallClosing', data: { ...base(d), outcome: s.direction === 'outbound' ? 'outbound-completed' : 'completed', reason: why, hangupAfterSpeak: true } });
-  speak(d, customer.callControlId, promptsOf(d).goodbye, why);
-};
-
-/** A blind transfer to a number that Telnyx refused: the agent has already left, so the caller goes back to the queue. */
-const transferRefused = (d: Draft, reason: string): void => callerLeftAlone(d, `the transfer was refused: ${reason}`);
-
-/** The voicemail could not be recorded: the caller is told goodbye rather than left in silence. */
-const voicemailRefused = (d: Draft, reason: string): void => {
-  const s = active(d);
-  const customer = liveLeg(d.state, s.customerCallControlId);
-  if (!customer) return;
-  emit(d, { type: 'CallClosing', data: { ...base(d), outcome: 'voicemail', reason: `the voicemail could not be recorded: ${reason}`, hangupAfterSpeak: true } });
-  speak(d, customer.callControlId, promptsOf(d).goodbye, 'the voicemail could not be recorded');
+  closeWithGoodbye(d, customer.callControlId, s.direction === 'outbound' ? 'outbound-completed' : 'completed', why, why);
 };
 
 const disconnectAgentById = (d: Draft, agentId: string, callControlId: string | null, reason: AgentDisconnected['data']['reason']): void => {

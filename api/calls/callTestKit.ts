@@ -73,3 +73,11 @@ export const connectedTo = (call: CallScenario, agentId: string, offerId: string
 };
 
 export const customerHangsUp = (call: CallScenario, seconds: number): CallEvent[] => call.webhook(callHangup({ ...onCustomer(seconds), cause: 'normal_clearing', source: 'caller' }));
+
+/** The caller queued in sales asks for a callback (40 s) and hangs up (45 s); the callback is offered to alice (60 s, offer `cb-offer`). */
+export const callbackOfferedToAlice = (call: CallScenario): void => {
+  queuedInSales(call);
+  call.command({ type: 'RequestCallback', data: {}, metadata: call.meta(at(40), 'cb-api') });
+  customerHangsUp(call, 45);
+  call.command({ type: 'OfferCall', data: { offerId: 'cb-offer', purpose: 'callback', strategy: 'longest-idle', agents: [{ agentId: 'alice', sipUsername: 'alice-sip' }] }, metadata: call.meta(at(60), 'o') });
+};

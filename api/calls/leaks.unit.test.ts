@@ -2,7 +2,7 @@ import type { ContactCenterConfig } from '../config/config';
 import { defaultConfiguration } from '../config/defaultConfiguration';
 import type { CallCommand } from './callCommands';
 import { callScenario, domainTypes, eventOf, requestedActions, telnyxRequests, type CallScenario } from './callScenario';
-import { agentLegId, at, CALLER, connectedTo, CUSTOMER, customerHangsUp, onAgent, onCustomer, queuedInSales, SESSION } from './callTestKit';
+import { agentLegId, at, callbackOfferedToAlice, CALLER, connectedTo, CUSTOMER, customerHangsUp, onAgent, onCustomer, queuedInSales, SESSION } from './callTestKit';
 import { decodeClientState } from './webhook';
 import { callAnswered, callEnqueued, callHangup, callInitiated, dtmfReceived, recordingSaved, speakEnded } from './webhookFixtures';
 
@@ -27,8 +27,8 @@ const talkingToAlice = (): CallScenario => {
   return call;
 };
 
-/** alice starts a warm transfer to erin, erin's phone rings, and alice hangs up before erin answers. */
-const aliceLeavesWhileErinRings = (): CallScenario => {
+/** alice (talking to the caller) starts a warm transfer to erin at 60 s; erin is offered the consultation at 61 s. */
+const aliceConsultsErin = (): CallScenario => {
   const call = talkingToAlice();
   const requested = run(call, { type: 'WarmTransfer', data: { agentId: 'alice', target: { kind: 'agent', agentId: 'erin' } } }, 60);
   const transferId = eventOf(requested, 'CallTransferRequested').data.transferId;
@@ -37,6 +37,12 @@ const aliceLeavesWhileErinRings = (): CallScenario => {
     data: { offerId: 'consult-1', purpose: 'consult', strategy: 'targeted', agents: [{ agentId: 'erin', sipUsername: 'erin-sip' }], transferId },
     metadata: call.meta(at(61), 'offer-consult'),
   });
+  return call;
+};
+
+/** alice starts a warm transfer to erin, erin's phone rings, and alice hangs up before erin answers. */
+const aliceLeavesWhileErinRings = (): CallScenario => {
+  const call = aliceConsultsErin();
   call.webhook(callInitiated({ ...onAgent('erin', 'consult-1', 62), from: CALLER, to: 'sip:erin-sip@sip.telnyx.com', direction: 'outgoing' }));
   const left = call.webhook(callHangup({ ...onAgent('alice', 'offer-1', 64), cause: 'normal_clearing', source: 'callee' }));
   // alice is off the call; the caller is kept (on hold music) because a transfer is pending
@@ -71,10 +77,7 @@ describe('a callback whose agent leaves just as the caller is dialled', () => {
   /** A callback accepted by alice: her answer requests the dial to the caller, linked to her leg. */
   const calledBackByAlice = () => {
     const call = callScenario(config, SESSION);
-    queuedInSales(call);
-    call.command({ type: 'RequestCallback', data: {}, metadata: call.meta(at(40), 'cb-api') });
-    customerHangsUp(call, 45);
-    call.command({ type: 'OfferCall', data: { offerId: 'cb-offer', purpose: 'callback', strategy: 'longest-idle', agents: [{ agentId: 'alice', sipUsername: 'alice-sip' }] }, metadata: call.meta(at(60), 'o') });
+    callbackOfferedToAlice(call);
     const agentLeg = { session: 'session-agent', callControlId: 'v3:alice-cb', clientState: { callId: SESSION, role: 'agent' as const, agentId: 'alice', offerId: 'cb-offer' } };
     const answered = call.webhook(callAnswered({ ...agentLeg, id: 'a1', at: at(62) }));
     const dial = telnyxRequests(answered).find((r) => r.action === 'dial');
@@ -170,14 +173,7 @@ describe('a voicemail left after a recorded conversation', () => {
 
 describe('paths that clean up their legs', () => {
   it('a warm transfer cancelled by the customer hanging up while the consulted agent rings: every leg is hung up and both agents released', () => {
-    const call = talkingToAlice();
-    const requested = run(call, { type: 'WarmTransfer', data: { agentId: 'alice', target: { kind: 'agent', agentId: 'erin' } } }, 60);
-    const transferId = eventOf(requested, 'CallTransferRequested').data.transferId;
-    call.command({
-      type: 'OfferCall',
-      data: { offerId: 'consult-1', purpose: 'consult', strategy: 'targeted', agents: [{ agentId: 'erin', sipUsername: 'erin-sip' }], transferId },
-      metadata: call.meta(at(61), 'offer-consult'),
-    });
+    const call = aliceConsultsErin();
     const ended = customerHangsUp(call, 63);
     expect(domainTypes(ended)).toEqual(['AgentDisconnected', 'WarmTransferCancelled', 'OfferCancelled', 'CallEnded']);
     expect(requestedActions(ended)).toEqual([`hangup@${ALICE_LEG}`]);
@@ -209,10 +205,7 @@ describe('paths that clean up their legs', () => {
 describe('hanging up a callback that is not connected yet', () => {
   it('while an agent is offered it: the offer is withdrawn and the callback ends, instead of going back to the queue', () => {
     const call = callScenario(config, SESSION);
-    queuedInSales(call);
-    call.command({ type: 'RequestCallback', data: {}, metadata: call.meta(at(40), 'cb-api') });
-    customerHangsUp(call, 45);
-    call.command({ type: 'OfferCall', data: { offerId: 'cb-offer', purpose: 'callback', strategy: 'longest-idle', agents: [{ agentId: 'alice', sipUsername: 'alice-sip' }] }, metadata: call.meta(at(60), 'o') });
+    callbackOfferedToAlice(call);
     call.webhook(callInitiated({ session: 'session-agent', callControlId: 'v3:alice-cb', clientState: { callId: SESSION, role: 'agent', agentId: 'alice', offerId: 'cb-offer' }, id: 'a0', at: at(61), from: CALLER, to: 'sip:alice-sip@sip.telnyx.com', direction: 'outgoing' }));
     const events = run(call, { type: 'Hangup', data: { reason: 'the customer no longer needs it' } }, 62, 'sam');
     expect(domainTypes(events)).toEqual(['HangupRequested', 'OfferCancelled', 'CallLeftQueue', 'CallEnded']);
@@ -222,10 +215,7 @@ describe('hanging up a callback that is not connected yet', () => {
 
   it('while the caller is dialled: the agent is released and every leg hung up', () => {
     const call = callScenario(config, SESSION);
-    queuedInSales(call);
-    call.command({ type: 'RequestCallback', data: {}, metadata: call.meta(at(40), 'cb-api') });
-    customerHangsUp(call, 45);
-    call.command({ type: 'OfferCall', data: { offerId: 'cb-offer', purpose: 'callback', strategy: 'longest-idle', agents: [{ agentId: 'alice', sipUsername: 'alice-sip' }] }, metadata: call.meta(at(60), 'o') });
+    callbackOfferedToAlice(call);
     call.webhook(callAnswered({ session: 'session-agent', callControlId: 'v3:alice-cb', clientState: { callId: SESSION, role: 'agent', agentId: 'alice', offerId: 'cb-offer' }, id: 'a1', at: at(62) }));
     call.webhook(callInitiated({ session: 'session-agent', callControlId: 'v3:customer-cb', clientState: { callId: SESSION, role: 'customer' }, id: 'c0', at: at(63), from: '+15550100010', to: CALLER, direction: 'outgoing' }));
     const events = run(call, { type: 'Hangup', data: { reason: 'wrong number' } }, 64);

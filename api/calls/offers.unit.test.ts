@@ -4,7 +4,7 @@ import { IllegalStateError, NotFoundError } from '../core/errors';
 import { DeciderSpecification } from '../../test/support/deciderSpecification';
 import { callDecider } from './callDecider';
 import { callScenario, domainTypes, eventOf, requestedActions, telnyxRequests } from './callScenario';
-import { agentLegId, at, CALLER, CUSTOMER, customerHangsUp, offer, onAgent, onCustomer, queuedInSales, SESSION } from './callTestKit';
+import { agentLegId, at, callbackOfferedToAlice, CALLER, CUSTOMER, customerHangsUp, offer, onAgent, onCustomer, queuedInSales, SESSION } from './callTestKit';
 import { callAnswered, callHangup, callInitiated, dtmfReceived, gatherEnded, speakEnded } from './webhookFixtures';
 
 const config: ContactCenterConfig = defaultConfiguration();
@@ -250,10 +250,7 @@ describe('callbacks keep their place', () => {
 
   it('an agent who hangs up before the called-back caller answers: the callback waits again and the late leg is hung up', () => {
     const call = callScenario(config, SESSION);
-    queuedInSales(call);
-    call.command({ type: 'RequestCallback', data: {}, metadata: call.meta(at(40), 'cb-api') });
-    customerHangsUp(call, 45);
-    call.command({ type: 'OfferCall', data: { offerId: 'cb-offer', purpose: 'callback', strategy: 'longest-idle', agents: [{ agentId: 'alice', sipUsername: 'alice-sip' }] }, metadata: call.meta(at(60), 'o') });
+    callbackOfferedToAlice(call);
     const agentLeg = { at: at(62), session: 'session-agent', callControlId: 'v3:alice-cb', clientState: { callId: SESSION, role: 'agent' as const, agentId: 'alice', offerId: 'cb-offer' } };
     call.webhook(callAnswered({ ...agentLeg, id: 'a1' }));
     let events = call.webhook(callHangup({ ...agentLeg, id: 'a2', at: at(63), cause: 'normal_clearing', source: 'caller' }));

@@ -251,8 +251,9 @@ export class CallControlService {
     const finished = await this.onAgent(input.agentId, 'CompleteAgentWrapUp', { agentId: input.agentId, callId: input.callId }, ctx);
     // Nothing to do: the reactor's follow-up of the disposition got there first. The answer waits for that too.
     const [latest] = finished.position === null ? await this.options.eventStore.readStream(agentStreamId(input.agentId), { direction: 'backwards', maxCount: 1, headersOnly: true }) : [];
-    const position = finished.position ?? latest?.position ?? recorded.position;
-    return { position: recorded.position !== null && position !== null && recorded.position > position ? recorded.position : position, events: [...recorded.events, ...finished.events] };
+    const agentPosition = finished.position ?? latest?.position ?? null;
+    const position = agentPosition !== null && (recorded.position === null || agentPosition > recorded.position) ? agentPosition : recorded.position;
+    return { position, events: [...recorded.events, ...finished.events] };
   }
 
   /** The agent is about to call the caller of an ended call back; the outbound call that follows names it. */

@@ -97,11 +97,10 @@ const sleep = (ms: number): Promise<void> =>
 
 const RETRY_DELAYS_MS = [50, 200, 500, 1000, 2000, 5000];
 
-/** Errors that say the decision was refused (bad state, unknown call): logged, not retried. */
 /** How long (telephony time) a started call back waits for the agent's outbound call to its number. */
 const CALL_BACK_WINDOW_MS = 15 * 60_000;
-/** A number as dialled, for comparing: its digits, with the + of an E.164 number. */
 
+/** Errors that say the decision was refused (bad state, unknown call): logged, not retried. */
 const refused = (error: unknown): boolean => error instanceof CallstreamError && !(error instanceof UnavailableError) && !(error instanceof WrongExpectedVersionError) && !(error instanceof LeaseLostError);
 
 class Stopped extends Error {}

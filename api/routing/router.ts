@@ -203,6 +203,8 @@ const waitingReasonFor = (pass: Pass, call: WaitingCall, fits: Fit[], requiremen
   return 'matching agents are on break';
 };
 
+const NOBODY: ReadonlySet<string> = new Set();
+
 const pick = (
   strategy: RoutingMethod,
   eligible: RoutingAgent[],
@@ -215,7 +217,7 @@ const pick = (
   if (declined.size > 0 && strategy !== 'ring-all' && strategy !== 'targeted') {
     const fresh = eligible.filter((a) => !declined.has(a.agentId));
     if (fresh.length > 0 && fresh.length < eligible.length) {
-      const inner = pick(strategy, fresh, now, pointer, new Set());
+      const inner = pick(strategy, fresh, now, pointer, NOBODY);
       return {
         chosen: inner.chosen,
         explain: (a) => (declined.has(a.agentId) ? 'declined or missed this call before: offered it only when no other agent can take it' : inner.explain(a)),
@@ -270,7 +272,7 @@ const decide = (pass: Pass, call: WaitingCall, rank: number, strategyOverride?: 
   const match = requirementMatch(pass, queue, call.attributes);
   const eligible = pass.routable.map((i) => fitOf(pass, call, match, i)).filter((f) => f.eligible);
   const eligibleAgents = eligible.map((f) => pass.prepared[f.index].agent);
-  const declined = new Set(call.excludedAgents.map((e) => e.agentId));
+  const declined = call.excludedAgents.length > 0 ? new Set(call.excludedAgents.map((e) => e.agentId)) : NOBODY;
   const { chosen, explain, score } = pick(strategy, eligibleAgents, snapshot.now, pass.pointers[call.queueId], declined);
   const chosenIds = chosen.map((a) => a.agentId);
   const consideredIndexes = call.targetAgentId !== null ? pass.prepared.flatMap((p, i) => (p.agent.status !== 'Offline' || p.agent.agentId === call.targetAgentId ? [i] : [])) : pass.loggedIn;

@@ -236,26 +236,19 @@ export const queueProjection = (): Projection =>
       const callId = domain.callId;
       switch (call.type) {
         case 'InboundCallStarted':
+        case 'OutboundCallStarted': {
+          // An agent's outbound call waits in a queue only after a transfer: its party is the number dialled.
+          const inbound = call.type === 'InboundCallStarted';
           changes.change<QueueCallDoc>(QUEUE_COLLECTIONS.calls, callId, (doc) => ({
             _id: callId,
             callId,
-            callerNumber: call.data.from || null,
-            callerName: call.data.callerName,
+            callerNumber: (inbound ? call.data.from : call.data.destination) || null,
+            callerName: inbound ? call.data.callerName : null,
             queueId: doc?.queueId ?? null,
             connections: doc?.connections ?? {},
           }));
           break;
-        case 'OutboundCallStarted':
-          // An agent's outbound call waits in a queue only after a transfer: the party is the number dialled.
-          changes.change<QueueCallDoc>(QUEUE_COLLECTIONS.calls, callId, (doc) => ({
-            _id: callId,
-            callId,
-            callerNumber: call.data.destination || null,
-            callerName: null,
-            queueId: doc?.queueId ?? null,
-            connections: doc?.connections ?? {},
-          }));
-          break;
+        }
         case 'CallerIdentified': {
           const name = call.data.contact?.name ?? null;
           if (name === null) break;

@@ -350,17 +350,18 @@ export class SqliteReadModelStore implements ReadModelStore {
     const validated = validateOps(ops);
     if (checkpoint) validateCheckpoint(checkpoint);
     if (validated.length === 0 && !checkpoint) return { applied: [] };
+    const feed = options?.feed !== false;
     let result: { applied: boolean[]; changes: number };
     try {
       // IMMEDIATE takes the write lock up front, so a concurrent writer waits (busy_timeout) instead
       // of failing on a read-to-write lock upgrade.
-      result = this.writeTransaction.immediate(validated, checkpoint, options?.feed !== false);
+      result = this.writeTransaction.immediate(validated, checkpoint, feed);
     } catch (error) {
       if (error instanceof LeaseLostError) this.logger.warn({ checkpoint: checkpoint?.name, epoch: checkpoint?.epoch }, 'fenced checkpoint refused, batch rolled back');
       throw mapSqliteError(error, 'writing read models');
     }
     if (result.changes > 0) {
-      if (options?.feed !== false) this.localWrites.emit('write');
+      if (feed) this.localWrites.emit('write');
       this.changesSinceOptimize += result.changes;
       if (this.changesSinceOptimize >= OPTIMIZE_EVERY) this.optimize();
     }
